@@ -1,0 +1,70 @@
+"""Account forms: sign up, log in, password reset, change of email or password."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms.validators import Email, EqualTo, InputRequired, Length
+
+from ..geo.forms import PlaceForm
+
+EMAIL = [
+    InputRequired(_l("Indique ton adresse e-mail.")),
+    Length(max=254, message=_l("Cette adresse est trop longue.")),
+    Email(message=_l("Cette adresse e-mail n'est pas valide."), check_deliverability=False),
+]
+NEW_PASSWORD = [
+    InputRequired(_l("Choisis un mot de passe.")),
+    Length(min=10, max=200, message=_l("Le mot de passe doit faire au moins 10 caractères.")),
+]
+
+
+def email_field(label=None):
+    return EmailField(label or _l("Adresse e-mail"), validators=EMAIL,
+                      render_kw={"autocomplete": "email"})
+
+
+class RegisterForm(PlaceForm):
+    email = email_field()
+    password = PasswordField(_l("Mot de passe (10 caractères au moins)"), validators=NEW_PASSWORD,
+                             render_kw={"autocomplete": "new-password"})
+    display_name = StringField(
+        _l("Nom affiché"),
+        validators=[InputRequired(_l("Indique le nom que les autres verront.")),
+                    Length(max=80, message=_l("80 caractères au plus."))],
+        render_kw={"autocomplete": "name"},
+    )
+
+
+class LoginForm(FlaskForm):
+    email = email_field()
+    password = PasswordField(_l("Mot de passe"),
+                             validators=[InputRequired(_l("Indique ton mot de passe."))],
+                             render_kw={"autocomplete": "current-password"})
+    remember = BooleanField(_l("Rester connecté·e sur cet appareil"))
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = email_field()
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(_l("Nouveau mot de passe"), validators=NEW_PASSWORD,
+                             render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(
+        _l("Encore une fois"),
+        validators=[EqualTo("password", _l("Les deux mots de passe ne sont pas identiques."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class ChangePasswordForm(ResetPasswordForm):
+    current = PasswordField(_l("Mot de passe actuel"),
+                            validators=[InputRequired(_l("Indique ton mot de passe actuel."))],
+                            render_kw={"autocomplete": "current-password"})
+
+
+class ChangeEmailForm(FlaskForm):
+    email = email_field(_l("Nouvelle adresse e-mail"))
+    current = PasswordField(_l("Mot de passe actuel"),
+                            validators=[InputRequired(_l("Indique ton mot de passe actuel."))],
+                            render_kw={"autocomplete": "current-password"})

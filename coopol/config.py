@@ -1,0 +1,102 @@
+"""Configuration: defaults, then instance/config.py, then COOPOL_* environment variables."""
+
+import os
+import secrets
+from pathlib import Path
+
+DEFAULTS = {
+    "SQLALCHEMY_DATABASE_URI": None,  # None: instance/coopol.sqlite3
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SITE_NAME": "Coopol",
+    "BASE_URL": "http://127.0.0.1:5000",  # where links in mails point
+    "LANGUAGES": ["fr", "en"],
+    "BABEL_DEFAULT_LOCALE": "fr",
+    "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
+    # Mail: "file" writes .eml files into instance/mail, "console" prints them,
+    # "smtp" sends through MAIL_SERVER, "memory" keeps them in a list (tests).
+    "MAIL_BACKEND": "file",
+    "MAIL_SERVER": "localhost",
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,
+    "MAIL_USE_SSL": False,
+    "MAIL_USERNAME": "",
+    "MAIL_PASSWORD": "",
+    "MAIL_DEFAULT_SENDER": "Coopol <ne-pas-repondre@coopol.localhost>",
+    "MAIL_MAX_ATTEMPTS": 5,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_ENABLED": True,
+    "RATELIMIT_HEADERS_ENABLED": False,
+    "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
+    "TOKEN_MAX_AGE_RESET": 3600,  # one hour
+    "TOKEN_MAX_AGE_CONFIRM": 7 * 24 * 3600,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": False,  # set to true behind HTTPS
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_SECURE": False,
+    "WTF_CSRF_TIME_LIMIT": None,  # tied to the session, so a long-open form still posts
+    "COMPRESS_MIMETYPES": ["text/html", "text/css", "text/calendar", "text/csv",
+                           "application/javascript", "application/json", "image/svg+xml"],
+    "COMPRESS_ALGORITHM": ["br", "gzip"],
+    "SEND_FILE_MAX_AGE_DEFAULT": 365 * 24 * 3600,  # static URLs carry a version
+    "PAGE_SIZE": 20,
+}
+
+
+def _coerce(value: str, default):
+    """Read an environment string as the type of the default it overrides."""
+    if isinstance(default, bool):
+        return value.strip().lower() in {"1", "true", "yes", "on", "oui"}
+    if isinstance(default, int):
+        return int(value)
+    if isinstance(default, list):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+def normalise_database_url(url: str) -> str:
+    """Point postgres URLs at psycopg 3, the driver we ship."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def secret_key(instance_path: str) -> str:
+    """Read the instance's secret key, generating it on first run."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def load(app, test_config=None) -> None:
+    """Fill app.config from defaults, instance/config.py, the environment, then test_config."""
+    app.config.from_mapping(DEFAULTS)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        for key, default in DEFAULTS.items():
+            env = os.environ.get("COOPOL_" + key)
+            if env is not None and not isinstance(default, dict):
+                app.config[key] = _coerce(env, default)
+        url = os.environ.get("COOPOL_DATABASE_URL") or os.environ.get("DATABASE_URL")
+        if url:
+            app.config["SQLALCHEMY_DATABASE_URI"] = url
+        for key in ("SECRET_KEY", "SERVER_NAME", "PREFERRED_URL_SCHEME"):
+            if os.environ.get("COOPOL_" + key):
+                app.config[key] = os.environ["COOPOL_" + key]
+    else:
+        app.config.from_mapping(test_config)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        path = Path(app.instance_path) / "coopol.sqlite3"
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
+        app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = secret_key(app.instance_path)

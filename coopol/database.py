@@ -1,0 +1,45 @@
+"""The one place that knows which database we run on: SQLite pragmas and dialect helpers."""
+
+import unicodedata
+from datetime import UTC, datetime
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+
+def utcnow() -> datetime:
+    """Return the current time in UTC, naive, as every timestamp column stores it."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record):
+    """Turn on WAL, foreign keys and a busy timeout for every SQLite connection."""
+    if type(dbapi_connection).__module__ != "sqlite3":
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def is_sqlite(session) -> bool:
+    """Tell whether the session talks to SQLite."""
+    return session.get_bind().dialect.name == "sqlite"
+
+
+def fold(text: str) -> str:
+    """Fold a name for searching: lower case, no accents, hyphens and apostrophes as spaces."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    for char in "-'’":
+        plain = plain.replace(char, " ")
+    return " ".join(plain.split())
+
+
+def like_prefix(text: str) -> str:
+    """Escape a user's text for a LIKE prefix match (used with escape='\\')."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return escaped + "%"

@@ -1,0 +1,45 @@
+"""The place picker shared by every form that asks where someone lives or where something is."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField
+from wtforms.validators import InputRequired, Length
+
+from . import service
+
+
+class PlaceForm(FlaskForm):
+    """A form with a postal code or commune name, resolved to one commune."""
+
+    place = StringField(
+        _l("Code postal ou commune"),
+        validators=[InputRequired(_l("Indique ton code postal ou ta commune.")), Length(max=80)],
+        render_kw={"autocomplete": "postal-code", "inputmode": "search"},
+    )
+    commune = SelectField(_l("Commune"), choices=[], validate_choice=False)
+
+    chosen_commune = None
+
+    def fill_commune_choices(self) -> list:
+        """Offer the communes that match the typed place."""
+        text = (self.place.data or "").strip()
+        communes = service.communes_for_postal_code(text) or service.search_communes(text)
+        self.commune.choices = [(c.insee, c.label) for c in communes]
+        return communes
+
+    def validate_commune(self, field):
+        communes = self.fill_commune_choices()
+        by_code = {c.insee: c for c in communes}
+        if field.data in by_code:
+            self.chosen_commune = by_code[field.data]
+        elif len(communes) == 1:
+            self.chosen_commune = communes[0]
+            field.data = communes[0].insee
+        elif not communes:
+            if self.place.data:
+                self.place.errors.append(
+                    _l("Aucune commune ne correspond : vérifie le code postal ou le nom.")
+                )
+            raise ValueError("")
+        else:
+            raise ValueError(_l("Plusieurs communes correspondent : choisis la tienne."))

@@ -1,0 +1,164 @@
+"""Outgoing mail: queued in the outbox table inside the request's transaction, sent by a worker.
+
+A request never talks to a mail server. `queue()` adds a row; `flask outbox work` claims rows one
+at a time (an UPDATE that only one worker can win), renders and sends them, and records the result.
+A row claimed by a worker that died is not sent again automatically: it stays `sending`, and
+`flask outbox work --requeue-stale` puts it back once the mail log is checked: nothing goes twice.
+"""
+
+import smtplib
+import ssl
+import sys
+import time
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import make_msgid
+from pathlib import Path
+
+import click
+from flask import current_app, render_template
+from flask_babel import force_locale
+from sqlalchemy import JSON, String, Text, select, update
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .database import utcnow
+from .extensions import db
+
+
+class OutboxMail(db.Model):
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(254))
+    template: Mapped[str] = mapped_column(String(80))
+    context: Mapped[dict] = mapped_column(JSON, default=dict)
+    locale: Mapped[str] = mapped_column(String(5), default="fr")
+    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_try_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str] = mapped_column(Text, default="")
+
+
+def queue(recipient: str, template: str, locale: str = "fr", **context) -> OutboxMail:
+    """Queue a mail in the current transaction; it leaves only if the transaction commits."""
+    mail = OutboxMail(recipient=recipient, template=template, context=context, locale=locale)
+    db.session.add(mail)
+    return mail
+
+
+def render(mail: OutboxMail) -> EmailMessage:
+    """Build the message from templates/mail/<template>.txt (first line: the subject)."""
+    base_url = current_app.config["BASE_URL"]
+    with current_app.test_request_context(base_url=base_url), force_locale(mail.locale):
+        text = render_template(f"mail/{mail.template}.txt", **mail.context)
+    subject, _, body = text.lstrip().partition("\n")
+    message = EmailMessage()
+    message["Subject"] = subject.strip()
+    message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
+    message["To"] = mail.recipient
+    message["Message-ID"] = make_msgid(idstring=f"outbox-{mail.id}")
+    message.set_content(body.strip() + "\n")
+    return message
+
+
+def deliver(message: EmailMessage) -> None:
+    """Hand one message to the configured backend."""
+    config = current_app.config
+    backend = config["MAIL_BACKEND"]
+    if backend == "memory":
+        current_app.extensions.setdefault("coopol_sent_mail", []).append(message)
+    elif backend == "console":
+        click.echo(message.as_string())
+    elif backend == "file":
+        folder = Path(current_app.instance_path) / "mail"
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+        (folder / f"{stamp}.eml").write_text(message.as_string())
+        click.echo(f"mail → {message['To']}: {message['Subject']} ({folder}/{stamp}.eml)")
+    elif backend == "smtp":
+        smtp_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
+        with smtp_class(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as smtp:
+            if config["MAIL_USE_TLS"]:
+                smtp.starttls(context=ssl.create_default_context())
+            if config["MAIL_USERNAME"]:
+                smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+            smtp.send_message(message)
+    else:
+        raise RuntimeError(f"Unknown MAIL_BACKEND {backend!r}")
+
+
+def _claim_next() -> OutboxMail | None:
+    """Claim the oldest due mail for this worker; None when there is nothing to send."""
+    while True:
+        candidate = db.session.scalar(
+            select(OutboxMail.id)
+            .where(OutboxMail.status == "pending", OutboxMail.next_try_at <= utcnow())
+            .order_by(OutboxMail.next_try_at, OutboxMail.id)
+            .limit(1)
+        )
+        if candidate is None:
+            return None
+        won = db.session.execute(
+            update(OutboxMail)
+            .where(OutboxMail.id == candidate, OutboxMail.status == "pending")
+            .values(status="sending", attempts=OutboxMail.attempts + 1, next_try_at=utcnow())
+        ).rowcount
+        db.session.commit()
+        if won:
+            return db.session.get(OutboxMail, candidate)
+
+
+def work_once(limit: int | None = None) -> int:
+    """Send every due mail (at most `limit`); return how many were sent."""
+    sent = 0
+    while limit is None or sent < limit:
+        mail = _claim_next()
+        if mail is None:
+            break
+        try:
+            deliver(render(mail))
+        except Exception as error:  # noqa: BLE001 - any failure is retried later
+            max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
+            mail.status = "failed" if mail.attempts >= max_attempts else "pending"
+            mail.next_try_at = utcnow() + timedelta(minutes=2 ** mail.attempts)
+            mail.last_error = f"{type(error).__name__}: {error}"[:2000]
+            current_app.logger.warning("outbox %s: %s", mail.id, mail.last_error)
+        else:
+            mail.status = "sent"
+            mail.sent_at = utcnow()
+            sent += 1
+        db.session.commit()
+    return sent
+
+
+outbox_cli = click.Group("outbox", help="Send queued mail.")
+
+
+@outbox_cli.command("work")
+@click.option("--loop", is_flag=True, help="Keep running, polling every few seconds.")
+@click.option("--interval", default=5.0, show_default=True, help="Seconds between polls.")
+@click.option("--requeue-stale", is_flag=True,
+              help="Put back mails claimed more than an hour ago by a worker that died.")
+def work_command(loop: bool, interval: float, requeue_stale: bool):
+    """Send the mails waiting in the outbox."""
+    if requeue_stale:
+        count = db.session.execute(
+            update(OutboxMail)
+            .where(OutboxMail.status == "sending",
+                   OutboxMail.next_try_at < utcnow() - timedelta(hours=1))
+            .values(status="pending")
+        ).rowcount
+        db.session.commit()
+        click.echo(f"{count} mail(s) remis en file.")
+    while True:
+        sent = work_once()
+        if sent:
+            click.echo(f"{sent} mail(s) envoyé(s).")
+        if not loop:
+            return
+        try:
+            time.sleep(interval)
+        except KeyboardInterrupt:
+            sys.exit(0)
