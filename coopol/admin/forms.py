@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice as Choice
 from wtforms.validators import InputRequired, Length
 
 from ..auth.forms import email_field
@@ -27,9 +28,9 @@ class SectionForm(FlaskForm):
 
 
 ROLE_CHOICES = [
-    ("secretary", _l("Secrétaire")),
-    ("organiser", _l("Organisateur·ice")),
-    ("admin", _l("Administrateur·ice")),
+    Choice("secretary", _l("Secrétaire")),
+    Choice("organiser", _l("Organisateur·ice")),
+    Choice("admin", _l("Administrateur·ice")),
 ]
 
 

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from wtforms.fields.choices import SelectChoice as Choice
 
 from ..extensions import db
 from ..geo import service as geo_service
@@ -90,7 +91,7 @@ def edit_section(section_id):
         section = db.session.get(Section, section_id,
                                  options=[selectinload(Section.communes)]) or abort(404)
     form = SectionForm(obj=section)
-    form.federation.choices = [(f.code, f.label) for f in geo_service.federations()]
+    form.federation.choices = [Choice(f.code, f.label) for f in geo_service.federations()]
     if request.method == "GET" and section.id:
         form.federation.data = section.federation_code
         form.communes.data = " ".join(c.insee for c in section.communes)
@@ -120,8 +121,8 @@ def edit_section(section_id):
 
 def _scope_choices():
     """National and fédération scopes; section scopes are granted from the section's page."""
-    choices = [("national", _("National"))]
-    choices += [(f"f:{f.code}", _("Fédération %(label)s", label=f.label))
+    choices = [Choice("national", _("National"))]
+    choices += [Choice(f"f:{f.code}", _("Fédération %(label)s", label=f.label))
                 for f in geo_service.federations()]
     return choices
 

@@ -3,7 +3,8 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
-from wtforms.validators import InputRequired, Length
+from wtforms.fields.choices import SelectChoice as Choice
+from wtforms.validators import InputRequired, Length, ValidationError
 
 from . import service
 
@@ -24,7 +25,7 @@ class PlaceForm(FlaskForm):
         """Offer the communes that match the typed place."""
         text = (self.place.data or "").strip()
         communes = service.communes_for_postal_code(text) or service.search_communes(text)
-        self.commune.choices = [(c.insee, c.label) for c in communes]
+        self.commune.choices = [Choice(c.insee, c.label) for c in communes]
         return communes
 
     def validate_commune(self, field):
@@ -40,6 +41,6 @@ class PlaceForm(FlaskForm):
                 self.place.errors.append(
                     _l("Aucune commune ne correspond : vérifie le code postal ou le nom.")
                 )
-            raise ValueError("")
+            raise ValidationError("")
         else:
-            raise ValueError(_l("Plusieurs communes correspondent : choisis la tienne."))
+            raise ValidationError(_l("Plusieurs communes correspondent : choisis la tienne."))

@@ -3,7 +3,8 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms.fields.choices import SelectChoice as Choice
+from wtforms.validators import InputRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..geo.forms import PlaceForm
@@ -15,13 +16,13 @@ class CheckboxesField(SelectMultipleField):
 
 
 STATUS_CHOICES = [
-    ("sympathisant", _l("Sympathisant·e")),
-    ("adherent", _l("Adhérent·e (confirmé par ta section)")),
+    Choice("sympathisant", _l("Sympathisant·e")),
+    Choice("adherent", _l("Adhérent·e (confirmé par ta section)")),
 ]
 VISIBILITY_CHOICES = [
-    ("section", _l("Les membres de ma section")),
-    ("members", _l("Tous les membres")),
-    ("organisers", _l("Seulement les responsables (secrétaires, organisateurs)")),
+    Choice("section", _l("Les membres de ma section")),
+    Choice("members", _l("Tous les membres")),
+    Choice("organisers", _l("Seulement les responsables (secrétaires, organisateurs)")),
 ]
 
 
@@ -48,18 +49,18 @@ class ProfileForm(PlaceForm):
                             validators=[InputRequired(_l("Choisis qui peut voir ton profil."))])
 
     def validate_interests(self, field):
-        allowed = {value for value, _label in field.choices}
+        allowed = {choice.value for choice in field.choices}
         if any(value not in allowed for value in field.data or []):
-            raise ValueError(_l("Un des thèmes choisis n'existe pas."))
+            raise ValidationError(_l("Un des thèmes choisis n'existe pas."))
 
     def validate_section(self, field):
-        allowed = {value for value, _label in field.choices}
+        allowed = {choice.value for choice in field.choices}
         if field.data and field.data not in allowed:
-            raise ValueError(_l("Cette section n'est pas dans ta fédération."))
+            raise ValidationError(_l("Cette section n'est pas dans ta fédération."))
 
 
 class ConsentForm(FlaskForm):
     """Give or withdraw the mobilisation consent (a separate, explicit act)."""
 
-    decision = RadioField(choices=[("give", ""), ("withdraw", "")],
+    decision = RadioField(choices=[Choice("give"), Choice("withdraw")],
                           validators=[InputRequired()])

@@ -3,6 +3,7 @@
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice as Choice
 
 from ..extensions import db
 from ..geo import service as geo_service
@@ -27,7 +28,9 @@ def me():
 
 def _section_choices(form: ProfileForm, federation_code: str | None) -> None:
     sections = geo_service.sections(federation_code) if federation_code else []
-    form.section.choices = [("", _("Aucune section"))] + [(str(s.id), s.name) for s in sections]
+    form.section.choices = [Choice("", _("Aucune section"))] + [
+        Choice(str(s.id), s.name) for s in sections
+    ]
 
 
 @bp.route("/edit", methods=["GET", "POST"])
@@ -36,10 +39,10 @@ def edit():
     """Edit my profile; changing commune moves me to that commune's section."""
     member = current_user._get_current_object()
     form = ProfileForm(obj=member)
-    form.interests.choices = [(t.id, t.name) for t in service.themes()]
+    form.interests.choices = [Choice(t.id, t.name) for t in service.themes()]
     if request.method == "GET":
         form.place.data = member.commune.label if member.commune else ""
-        form.commune.choices = [(member.commune.insee, member.commune.label)] \
+        form.commune.choices = [Choice(member.commune.insee, member.commune.label)] \
             if member.commune else []
         form.commune.data = member.commune_insee
         form.section.data = str(member.section_id or "")

@@ -1,0 +1,245 @@
+"""Accounts: sign up with a postal code, confirm, log in and out, reset and change passwords."""
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from coopol import mail
+from coopol.auth import service as auth_service
+from coopol.extensions import db
+from coopol.profile.models import Member
+from tests.conftest import CERGY, GRENOBLE, PASSWORD, login, make_member, make_section, reload
+
+
+def register_data(**overrides):
+    data = {"email": "Lea@Exemple.fr", "password": "un-bon-mot-de-passe", "display_name": "Léa",
+            "place": "38000", "commune": ""}
+    data.update(overrides)
+    return data
+
+
+def member_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(Member))
+
+
+def link_in(message) -> str:
+    return re.search(r"http://coopol\.test(/\S+)", message.get_content()).group(1)
+
+
+def test_register_places_member_in_commune_and_section(client, sent_mail):
+    section = make_section("Grenoble", "38", [GRENOBLE])
+    response = client.post("/auth/register", data=register_data())
+    assert response.status_code == 303
+    assert response.location.endswith("/profile/edit")
+    member = db.session.scalar(select(Member))
+    assert member.email == "lea@exemple.fr"
+    assert member.commune_insee == GRENOBLE
+    assert member.section_id == section.id
+    assert member.email_confirmed_at is None
+    assert member.password_hash.startswith("scrypt:")
+    # The mail waits in the outbox until the worker sends it.
+    assert sent_mail == []
+    assert mail.work_once() == 1
+    assert sent_mail[0]["To"] == "lea@exemple.fr"
+    assert client.get(link_in(sent_mail[0])).status_code == 303
+    assert reload(Member, member.id).email_confirmed_at is not None
+
+
+def test_register_shared_postal_code_asks_to_pick_commune(client):
+    response = client.post("/auth/register", data=register_data(place="95000"))
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Plusieurs communes correspondent" in html
+    assert 'value="95127"' in html and "Cergy" in html
+    assert member_count() == 0
+    response = client.post("/auth/register", data=register_data(place="95000", commune=CERGY))
+    assert response.status_code == 303
+    assert db.session.scalar(select(Member.commune_insee)) == CERGY
+
+
+def test_register_by_commune_name(client):
+    response = client.post("/auth/register", data=register_data(place="grenoble"))
+    assert response.status_code == 303
+    assert db.session.scalar(select(Member.commune_insee)) == GRENOBLE
+
+
+@pytest.mark.parametrize(("overrides", "message"), [
+    ({"email": ""}, "Indique ton adresse e-mail."),
+    ({"email": "pas-une-adresse"}, "pas valide."),
+    ({"email": "a" * 250 + "@x.fr"}, "Cette adresse est trop longue."),
+    ({"password": "court"}, "au moins 10 caractères"),
+    ({"display_name": ""}, "Indique le nom que les autres verront."),
+    ({"display_name": "x" * 81}, "80 caractères au plus."),
+    ({"place": ""}, "Indique ton code postal ou ta commune."),
+    ({"place": "99999"}, "Aucune commune ne correspond"),
+    ({"place": "38000", "commune": CERGY}, "Le formulaire contient des erreurs"),
+])
+def test_register_bad_input_is_refused_in_french(client, overrides, message):
+    data = register_data(**overrides)
+    if overrides.get("commune") == CERGY:
+        data["place"] = "zzz-nowhere"
+    response = client.post("/auth/register", data=data)
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert member_count() == 0
+
+
+def test_register_existing_email_any_case(client):
+    make_member(email="lea@exemple.fr")
+    response = client.post("/auth/register", data=register_data(email="LEA@exemple.FR"))
+    assert response.status_code == 422
+    assert "Un compte existe déjà" in response.get_data(as_text=True)
+    assert member_count() == 1
+
+
+def test_login_and_logout(client):
+    member = make_member(email="nadia@exemple.fr")
+    response = client.post("/auth/login", data={"email": "NADIA@exemple.fr", "password": PASSWORD})
+    assert response.status_code == 303
+    assert "Bonjour" in client.get("/").get_data(as_text=True)
+    assert client.post("/auth/logout").status_code == 303
+    assert "Je m'inscris" in client.get("/").get_data(as_text=True)
+    assert reload(Member, member.id).last_seen_at is not None
+
+
+def test_login_next_stays_on_site(client):
+    make_member(email="nadia@exemple.fr")
+    data = {"email": "nadia@exemple.fr", "password": PASSWORD}
+    response = client.post("/auth/login?next=/profile/", data=data)
+    assert response.location == "/profile/"
+    client.post("/auth/logout")
+    response = client.post("/auth/login?next=//evil.example/", data=data)
+    assert response.location == "/"
+
+
+def test_login_remember_me_sets_cookie(client):
+    make_member(email="nadia@exemple.fr")
+    client.post("/auth/login", data={"email": "nadia@exemple.fr", "password": PASSWORD,
+                                     "remember": "y"})
+    assert client.get_cookie("remember_token", domain="coopol.test") is not None
+
+
+@pytest.mark.parametrize("email", ["nadia@exemple.fr", "personne@exemple.fr"])
+def test_login_failure_says_the_same_for_unknown_and_wrong(client, email):
+    make_member(email="nadia@exemple.fr")
+    response = client.post("/auth/login", data={"email": email, "password": "faux-mot-de-passe"})
+    assert response.status_code == 422
+    assert "Adresse e-mail ou mot de passe incorrect." in response.get_data(as_text=True)
+
+
+def test_login_is_rate_limited(client):
+    data = {"email": "x@exemple.fr", "password": "faux-mot-de-passe"}
+    codes = [client.post("/auth/login", data=data).status_code for _ in range(11)]
+    assert codes[:10] == [422] * 10
+    assert codes[10] == 429
+    assert "Trop de tentatives" in client.post("/auth/login", data=data).get_data(as_text=True)
+
+
+def test_password_reset_by_mail_works_once(client, sent_mail):
+    member = make_member(email="nadia@exemple.fr")
+    response = client.post("/auth/forgot", data={"email": "nadia@exemple.fr"})
+    assert response.status_code == 303
+    mail.work_once()
+    path = link_in(sent_mail[0])
+    assert client.get(path).status_code == 200
+    response = client.post(path, data={"password": "nouveau-mot-de-passe",
+                                       "confirm": "nouveau-mot-de-passe"})
+    assert response.status_code == 303
+    assert auth_service.authenticate("nadia@exemple.fr", "nouveau-mot-de-passe").id == member.id
+    client.post("/auth/logout")
+    response = client.get(path)  # the link has served
+    assert response.status_code == 303 and "/auth/forgot" in response.location
+
+
+def test_password_reset_mismatch_and_short(client, sent_mail):
+    make_member(email="nadia@exemple.fr")
+    client.post("/auth/forgot", data={"email": "nadia@exemple.fr"})
+    mail.work_once()
+    path = link_in(sent_mail[0])
+    response = client.post(path, data={"password": "nouveau-mot-de-passe", "confirm": "autre"})
+    assert response.status_code == 422
+    assert "ne sont pas identiques" in response.get_data(as_text=True)
+    assert auth_service.authenticate("nadia@exemple.fr", PASSWORD) is not None
+
+
+def test_password_reset_link_expires(client, app, sent_mail):
+    make_member(email="nadia@exemple.fr")
+    client.post("/auth/forgot", data={"email": "nadia@exemple.fr"})
+    mail.work_once()
+    app.config["TOKEN_MAX_AGE_RESET"] = -1
+    try:
+        response = client.get(link_in(sent_mail[0]))
+    finally:
+        app.config["TOKEN_MAX_AGE_RESET"] = 3600
+    assert response.status_code == 303
+
+
+def test_forgot_password_does_not_reveal_accounts(client, sent_mail):
+    response = client.post("/auth/forgot", data={"email": "personne@exemple.fr"},
+                           follow_redirects=True)
+    assert "Si un compte existe pour cette adresse" in response.get_data(as_text=True)
+    assert mail.work_once() == 0
+
+
+def test_change_password_logs_out_other_devices(app, client):
+    member = make_member(email="nadia@exemple.fr")
+    other_device = app.test_client()
+    login(client, member)
+    login(other_device, member)
+    response = client.post("/auth/account/password", data={
+        "current": PASSWORD, "password": "nouveau-mot-de-passe", "confirm": "nouveau-mot-de-passe",
+    })
+    assert response.status_code == 303
+    assert client.get("/profile/").status_code == 200
+    assert other_device.get("/profile/").status_code == 302
+
+
+def test_change_password_needs_current_password(client, member_client):
+    response = member_client.post("/auth/account/password", data={
+        "current": "pas-le-bon", "password": "nouveau-mot-de-passe",
+        "confirm": "nouveau-mot-de-passe",
+    })
+    assert response.status_code == 422
+    assert "Mot de passe incorrect." in response.get_data(as_text=True)
+
+
+def test_change_email_takes_effect_when_confirmed(client, sent_mail):
+    member = make_member(email="nadia@exemple.fr")
+    login(client, member)
+    response = client.post("/auth/account/email", data={"email": "Nadia@Nouveau.fr",
+                                                         "current": PASSWORD})
+    assert response.status_code == 303
+    assert reload(Member, member.id).email == "nadia@exemple.fr"
+    mail.work_once()
+    assert sent_mail[0]["To"] == "nadia@nouveau.fr"
+    client.get(link_in(sent_mail[0]))
+    assert reload(Member, member.id).email == "nadia@nouveau.fr"
+
+
+def test_change_email_refuses_taken_address(client, member_client):
+    make_member(email="pris@exemple.fr")
+    response = member_client.post("/auth/account/email", data={"email": "pris@exemple.fr",
+                                                                "current": PASSWORD})
+    assert response.status_code == 422
+    assert "déjà utilisée" in response.get_data(as_text=True)
+
+
+def test_bad_confirmation_link(client):
+    response = client.get("/auth/confirm/pas-un-jeton", follow_redirects=True)
+    assert "plus valable" in response.get_data(as_text=True)
+
+
+def test_resend_confirmation(client, sent_mail):
+    member = make_member(confirmed=False)
+    login(client, member)
+    assert "Renvoyer le lien" in client.get("/").get_data(as_text=True)
+    assert client.post("/auth/confirm/resend").status_code == 303
+    assert mail.work_once() == 1
+
+
+def test_htmx_request_without_login_redirects_back_after_login(client):
+    response = client.post("/profile/consent", data={"decision": "give"}, headers={
+        "HX-Request": "true", "HX-Current-URL": "http://coopol.test/profile/"})
+    assert response.status_code == 401
+    assert response.headers["HX-Redirect"] == "/auth/login?next=/profile/"
