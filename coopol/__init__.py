@@ -6,7 +6,7 @@ from flask import Flask, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from . import config, web
+from . import config, markdown, web
 from .database import utcnow
 from .extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 from .htmx import is_htmx
@@ -36,6 +36,7 @@ def create_app(test_config=None) -> Flask:
     compress.init_app(app)
     _init_login(app)
     web.init_app(app)
+    markdown.init_app(app)
 
     from importlib import import_module
 

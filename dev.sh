@@ -1,0 +1,37 @@
+#!/bin/sh
+# Coopol for volunteers: `./dev.sh serve` installs and runs the site, `./dev.sh test` tests it.
+set -eu
+cd "$(dirname "$0")"
+PY=${PYTHON:-python3}
+VENV=.venv
+
+venv() {
+    [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
+    "$VENV/bin/python" -m pip install --quiet --upgrade pip
+    "$VENV/bin/python" -m pip install --quiet -e ".$1"
+    "$VENV/bin/pybabel" compile --use-fuzzy -d coopol/translations >/dev/null
+}
+
+case "${1:-}" in
+serve)
+    venv ""
+    export FLASK_APP=wsgi
+    "$VENV/bin/flask" init --demo
+    # Mails (account confirmation, password reset) are sent by the outbox worker;
+    # in development they are written to instance/mail/ and printed here.
+    "$VENV/bin/flask" outbox work --loop &
+    worker=$!
+    trap 'kill $worker 2>/dev/null' EXIT INT TERM
+    "$VENV/bin/flask" run --host 127.0.0.1 --port "${PORT:-5000}"
+    ;;
+test)
+    venv "[test]"
+    shift
+    "$VENV/bin/ruff" check .
+    "$VENV/bin/python" -m pytest -q "$@"
+    ;;
+*)
+    echo "usage: ./dev.sh serve | ./dev.sh test [pytest arguments]" >&2
+    exit 2
+    ;;
+esac
