@@ -1,5 +1,7 @@
 """Command-line tools for the volunteer admin: `flask --app wsgi <command>`."""
 
+import sys
+
 import click
 from flask import current_app
 from flask_migrate import upgrade
@@ -47,13 +49,15 @@ def init_command(with_demo: bool):
 @click.command("create-admin")
 @click.argument("email")
 @click.option("--name", default="Admin", help="Display name, for a new account.")
-@click.password_option(required=False, help="Password, for a new account.")
+@click.option("--password", help="Password, for a new account (asked when on a terminal).")
 def create_admin_command(email: str, name: str, password: str | None):
     """Make EMAIL a national admin, creating the account if it does not exist."""
     from .auth.service import hash_password
 
     member = profile_service.get_member_by_email(email)
     if member is None:
+        if not password and sys.stdin.isatty():
+            password = click.prompt("Mot de passe", hide_input=True, confirmation_prompt=True)
         if not password:
             raise click.UsageError("Ce compte n'existe pas : indique --password pour le créer.")
         member = Member(email=profile_service.normalise_email(email),

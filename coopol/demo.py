@@ -14,9 +14,9 @@ from .profile.models import Member, Theme
 DEMO_PASSWORD = "coopol-demo"  # noqa: S105 - printed to the volunteer, demo accounts only
 
 SECTIONS = (
-    ("Grenoble", "38", "38000 38100 38130"),
-    ("Cergy-Pontoise", "95", "95000 95300 95800"),
-    ("Paris 11e", "75", "75111"),
+    ("Grenoble", "38", "cp:38000 cp:38100 cp:38130"),
+    ("Cergy-Pontoise", "95", "cp:95000 cp:95300 cp:95800"),
+    ("Paris 11e", "75", "insee:75111"),
 )
 
 MEMBERS = (

@@ -23,7 +23,8 @@ class SectionForm(FlaskForm):
         _l("Communes : codes postaux ou codes INSEE"),
         validators=[InputRequired(_l("Indique au moins une commune.")),
                     Length(max=20000, message=_l("Liste trop longue."))],
-        description=_l("Séparés par des espaces ou des virgules, par exemple : 38000 38100."),
+        description=_l("Séparés par des espaces ou des virgules, par exemple : 38000 38100. "
+                       "Un code à la fois postal et INSEE s'écrit cp:38130 ou insee:38130."),
     )
 
 

@@ -94,12 +94,14 @@ def edit_section(section_id):
     form.federation.choices = [Choice(f.code, f.label) for f in geo_service.federations()]
     if request.method == "GET" and section.id:
         form.federation.data = section.federation_code
-        form.communes.data = " ".join(c.insee for c in section.communes)
+        form.communes.data = " ".join(f"insee:{c.insee}" for c in section.communes)
     if form.validate_on_submit():
         communes, unknown = geo_service.resolve_communes(form.communes.data)
         outside = [c.name for c in communes if c.federation_code != form.federation.data]
         if unknown:
-            form.communes.errors.append(_("Codes inconnus : %(codes)s.", codes=", ".join(unknown)))
+            form.communes.errors.append(_(
+                "Codes inconnus ou ambigus : %(codes)s. Précise cp:38000 (code postal) ou "
+                "insee:38185 (code INSEE).", codes=", ".join(unknown)))
         elif outside:
             form.communes.errors.append(_("Hors de cette fédération : %(names)s.",
                                           names=", ".join(outside)))

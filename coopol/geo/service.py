@@ -137,18 +137,23 @@ def sections(federation_code: str | None = None) -> list[Section]:
 
 
 def resolve_communes(text: str) -> tuple[list[Commune], list[str]]:
-    """Turn a list of INSEE or postal codes into communes; return them and the unknown codes."""
+    """Turn INSEE codes and postal codes into communes; return them and the codes not understood.
+
+    A code is read as `insee:38185` or `cp:38000`; a bare code is accepted only when it cannot
+    be both (38130 is Échirolles' postal code and another commune's INSEE code).
+    """
     found: dict[str, Commune] = {}
     unknown = []
     for token in re.split(r"[\s,;]+", text or ""):
         if not token:
             continue
-        matches = []
-        commune = get_commune(token)
-        if commune is not None:
-            matches = [commune]
-        elif POSTAL_CODE.match(token):
-            matches = communes_for_postal_code(token)
+        kind, _sep, code = token.lower().rpartition(":")
+        by_insee = [c for c in [get_commune(code)] if c] if kind in ("", "insee") else []
+        by_postal = communes_for_postal_code(code) if kind in ("", "cp") else []
+        if kind == "" and by_insee and by_postal and by_insee[0] not in by_postal:
+            unknown.append(token)
+            continue
+        matches = by_insee or by_postal
         if not matches:
             unknown.append(token)
         for commune in matches:
