@@ -1,0 +1,90 @@
+"""Who may use which route: every URL rule of the app, for every role, GET and POST.
+
+The table below must name every endpoint, so that a new route cannot go untested.
+"""
+
+import pytest
+from sqlalchemy import select
+
+from coopol.extensions import db
+from coopol.profile.models import Role
+from tests.conftest import login, make_member, make_section, make_theme
+
+# public: anyone; member: logged in; role: any role; secretary: secretary over the target
+# member's section (or admin); admin: national admin.
+ACCESS = {
+    "static": "public",
+    "home.index": "public", "home.set_language": "public", "home.sections": "member",
+    "home.section": "member", "home.tools": "role",
+    "auth.register": "public", "auth.login": "public", "auth.logout": "public",
+    "auth.confirm": "public", "auth.forgot_password": "public", "auth.reset_password": "public",
+    "auth.resend_confirmation": "member", "auth.account": "member",
+    "auth.change_email": "member", "auth.change_password": "member",
+    "geo.communes": "public",
+    "profile.me": "member", "profile.edit": "member", "profile.consent": "member",
+    "profile.show": "member", "profile.pending": "secretary",
+    "profile.confirm_adherent": "secretary",
+    "admin.index": "admin", "admin.themes": "admin", "admin.delete_theme": "admin",
+    "admin.sections": "admin", "admin.edit_section": "admin", "admin.roles": "admin",
+    "admin.revoke_role": "admin",
+}
+ROLES = ("anonymous", "member", "secretary", "admin")
+ALLOWED = {"public": set(ROLES), "member": {"member", "secretary", "admin"},
+           "role": {"secretary", "admin"}, "secretary": {"secretary", "admin"},
+           "admin": {"admin"}}
+
+
+def _rules(app):
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods & {"GET", "POST"}):
+            yield rule, method
+
+
+def test_every_endpoint_is_in_the_table(app):
+    assert {rule.endpoint for rule in app.url_map.iter_rules()} == set(ACCESS)
+
+
+@pytest.fixture
+def world():
+    """A section with a secretary, a pending adhérent, a theme and a role to act on."""
+    section = make_section()
+    secretary = make_member(roles=[("secretary", section)], visibility="members")
+    target = make_member(status="adherent", adherent_confirmed=False, visibility="members")
+    admin = make_member(roles=[("admin", None)])
+    theme = make_theme()
+    role = db.session.scalar(select(Role).where(Role.member_id == secretary.id))
+    return {"section_id": section.id, "member_id": target.id, "theme_id": theme.id,
+            "role_id": role.id, "token": "jeton", "filename": "css/coopol.css",
+            "members": {"member": make_member(visibility="members"), "secretary": secretary,
+                        "admin": admin}}
+
+
+def _cases():
+    from coopol import create_app
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "x",
+                      "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    for rule, method in _rules(app):
+        for role in ROLES:
+            yield pytest.param(rule.rule, rule.endpoint, method, role,
+                               id=f"{method} {rule.rule} as {role}")
+
+
+@pytest.mark.parametrize(("rule", "endpoint", "method", "role"), list(_cases()))
+def test_access(app, client, world, rule, endpoint, method, role):
+    if role != "anonymous":
+        login(client, world["members"][role])
+    url = rule
+    for name in ("section_id", "member_id", "theme_id", "role_id", "token", "filename"):
+        for pattern in (f"<int:{name}>", f"<{name}>", f"<path:{name}>"):
+            url = url.replace(pattern, str(world[name]))
+    response = client.open(url, method=method, data={})
+    status = response.status_code
+    went_to_login = status == 302 and "/auth/login" in response.location
+    expected = ALLOWED[ACCESS[endpoint]]
+    if role in expected:
+        assert status < 500 and status != 403 and not went_to_login, (status, response.location)
+    elif role == "anonymous":
+        assert went_to_login, status
+    else:
+        assert status == 403, status
