@@ -41,10 +41,10 @@ def test_database_urls_use_psycopg3(url, expected):
     assert normalise_database_url(url) == expected
 
 
-def test_sqlite_runs_with_wal_and_foreign_keys(app):
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("SQLite pragmas only apply to SQLite")
-    with db.engine.connect() as connection:
+def test_sqlite_runs_with_wal_and_foreign_keys(tmp_path):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.sqlite3",
+                      "SECRET_KEY": "x"})
+    with app.app_context(), db.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10000
@@ -168,3 +168,11 @@ def test_cli_init_is_idempotent_and_create_admin(app):
     assert "déjà" in result.output
     result = runner.invoke(args=["create-admin", "inconnu@exemple.fr"])
     assert result.exit_code != 0 and "--password" in result.output
+
+
+@pytest.mark.parametrize("path", ["/", "/static/css/coopol.css",
+                                  "/static/vendor/htmx-2.0.11.min.js"])
+@pytest.mark.parametrize("encoding", ["gzip", "br"])
+def test_pages_and_static_files_are_compressed(client, path, encoding):
+    response = client.get(path, headers={"Accept-Encoding": encoding})
+    assert response.headers["Content-Encoding"] == encoding
