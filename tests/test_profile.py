@@ -215,3 +215,16 @@ def test_pending_list_is_paginated(client, section):
 
 def test_plain_member_has_no_pending_page(member_client):
     assert member_client.get("/profile/pending").status_code == 403
+
+
+def test_confirming_with_htmx_swaps_the_list(client, section):
+    login(client, make_member(roles=[("secretary", section)]))
+    first = make_member(status="adherent", adherent_confirmed=False, name="Karim")
+    make_member(status="adherent", adherent_confirmed=False, name="Inès")
+    response = client.post(f"/profile/{first.id}/confirm", headers={"HX-Request": "true"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in html
+    assert html.lstrip().startswith('<div id="pending">')
+    assert "Inès" in html and "1 membre attend ta confirmation." in html
+    assert "Karim est confirmé·e" in html  # the flash, out of band
+    assert reload(Member, first.id).is_confirmed_adherent

@@ -7,7 +7,7 @@ from wtforms.fields.choices import SelectChoice as Choice
 
 from ..extensions import db
 from ..geo import service as geo_service
-from ..htmx import render
+from ..htmx import is_partial, render
 from ..pagination import paginate
 from . import bp, service
 from .forms import ConsentForm, ProfileForm
@@ -125,4 +125,6 @@ def confirm_adherent(member_id):
         service.confirm_adherent(current_user, member)
         db.session.commit()
         flash(_("%(name)s est confirmé·e comme adhérent·e.", name=member.display_name), "success")
-    return redirect(url_for("profile.pending"), 303)
+    if is_partial():
+        return pending()
+    return redirect(url_for("profile.pending", page=request.args.get("page")), 303)
