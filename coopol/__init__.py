@@ -6,7 +6,7 @@ from flask import Flask, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from . import config, markdown, web
+from . import config, markdown, ops, web
 from .database import utcnow
 from .extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 from .htmx import is_htmx
@@ -37,6 +37,7 @@ def create_app(test_config=None) -> Flask:
     _init_login(app)
     web.init_app(app)
     markdown.init_app(app)
+    ops.init_app(app)
 
     from importlib import import_module
 

@@ -3,11 +3,9 @@
 import sys
 
 import click
-from flask import current_app
-from flask_migrate import upgrade
 from sqlalchemy import func, select
 
-from . import demo, mail
+from . import demo, mail, ops
 from .database import utcnow
 from .extensions import db
 from .geo import service as geo_service
@@ -35,7 +33,7 @@ def ensure_themes() -> int:
 @click.option("--demo", "with_demo", is_flag=True, help="Also load the demo sections and members.")
 def init_command(with_demo: bool):
     """Create or upgrade the database, load the geography and themes (safe to run again)."""
-    upgrade(directory=current_app.extensions["migrate"].directory)
+    ops.migrate_once()
     counts = geo_service.load_geography()
     if counts:
         click.echo("Géographie chargée : " + ", ".join(f"{v} {k}" for k, v in counts.items()))

@@ -13,7 +13,7 @@ from tests.conftest import login, make_member, make_section, make_theme
 # public: anyone; member: logged in; role: any role; secretary: secretary over the target
 # member's section (or admin); admin: national admin.
 ACCESS = {
-    "static": "public",
+    "static": "public", "healthz": "public",
     "home.index": "public", "home.set_language": "public", "home.sections": "member",
     "home.section": "member", "home.tools": "role",
     "auth.register": "public", "auth.login": "public", "auth.logout": "public",

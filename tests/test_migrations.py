@@ -1,0 +1,61 @@
+"""Upgrades: a database made at the first migration, with data in it, upgrades to the latest
+and back down, on SQLite and (with COOPOL_TEST_DATABASE_URL) PostgreSQL."""
+
+import os
+
+import pytest
+from alembic.script import ScriptDirectory
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
+
+from coopol import create_app
+from coopol.config import normalise_database_url
+from coopol.extensions import db
+
+
+@pytest.fixture
+def empty_database_url(tmp_path):
+    """A database of its own, so the suite's shared one is not touched."""
+    base = os.environ.get("COOPOL_TEST_DATABASE_URL")
+    if not base:
+        yield f"sqlite:///{tmp_path}/migrations.sqlite3"
+        return
+    url = make_url(normalise_database_url(base))
+    name = f"{url.database}_migrations"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_upgrade_from_first_migration_keeps_data_and_downgrades(empty_database_url):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url, "SECRET_KEY": "x"})
+    with app.app_context():
+        directory = app.extensions["migrate"].directory
+        script = ScriptDirectory.from_config(app.extensions["migrate"].migrate.get_config(
+            directory))
+        revisions = [r.revision for r in script.walk_revisions("base", "heads")][::-1]
+        assert revisions[0] == "0001"
+        upgrade(directory=directory, revision="0001")
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO federation (code, name) VALUES ('38', 'Isère')"))
+            connection.execute(text(
+                "INSERT INTO member (email, password_hash, display_name, status, skills, bio, "
+                "visibility, session_nonce, created_at) VALUES ('lea@exemple.fr', 'x', 'Léa', "
+                "'sympathisant', '', '', 'section', 'n', CURRENT_TIMESTAMP)"))
+        for revision in revisions[1:]:
+            upgrade(directory=directory, revision=revision)
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT email FROM member")).scalar() == \
+                "lea@exemple.fr"
+        downgrade(directory=directory, revision="base")
+        assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+        upgrade(directory=directory)
+        assert "member" in inspect(db.engine).get_table_names()
+        db.engine.dispose()
