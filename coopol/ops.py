@@ -169,6 +169,8 @@ def restore_command(path, yes):
 
 
 def init_app(app) -> None:
+    # app.logger ("coopol") gets Flask's stderr handler; request lines propagate to it.
+    app.logger.setLevel(logging.INFO)
     log.setLevel(logging.INFO)
     proxies = app.config.get("PROXY_COUNT", 0)
     if proxies:
