@@ -28,6 +28,7 @@ test)
     venv "[test]"
     shift
     "$VENV/bin/ruff" check .
+    "$VENV/bin/bandit" -c pyproject.toml -q -r coopol
     "$VENV/bin/python" -m pytest -q "$@"
     ;;
 *)

@@ -20,15 +20,14 @@ DEFAULTS = {
     "MAIL_USE_TLS": False,
     "MAIL_USE_SSL": False,
     "MAIL_USERNAME": "",
-    "MAIL_PASSWORD": "",
     "MAIL_DEFAULT_SENDER": "Coopol <ne-pas-repondre@coopol.localhost>",
     "MAIL_MAX_ATTEMPTS": 5,
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_HEADERS_ENABLED": False,
     "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
-    "TOKEN_MAX_AGE_RESET": 3600,  # one hour
-    "TOKEN_MAX_AGE_CONFIRM": 7 * 24 * 3600,
+    "RESET_LINK_MAX_AGE": 3600,  # seconds: one hour
+    "CONFIRM_LINK_MAX_AGE": 7 * 24 * 3600,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,  # set to true behind HTTPS
@@ -89,7 +88,8 @@ def load(app, test_config=None) -> None:
         url = os.environ.get("COOPOL_DATABASE_URL") or os.environ.get("DATABASE_URL")
         if url:
             app.config["SQLALCHEMY_DATABASE_URI"] = url
-        for key in ("SECRET_KEY", "SERVER_NAME", "PREFERRED_URL_SCHEME"):
+        # Secrets have no default: they come from the deployment only.
+        for key in ("SECRET_KEY", "MAIL_PASSWORD", "SERVER_NAME", "PREFERRED_URL_SCHEME"):
             if os.environ.get("COOPOL_" + key):
                 app.config[key] = os.environ["COOPOL_" + key]
     else:

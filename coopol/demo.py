@@ -11,7 +11,8 @@ from .geo.models import Section
 from .profile import service as profile_service
 from .profile.models import Member, Theme
 
-DEMO_PASSWORD = "coopol-demo"  # noqa: S105 - printed to the volunteer, demo accounts only
+# The demo accounts' password, printed to the volunteer who loads the demo.
+DEMO_PASSWORD = "coopol-demo"  # noqa: S105  # nosec B105
 
 SECTIONS = (
     ("Grenoble", "38", "cp:38000 cp:38100 cp:38130"),

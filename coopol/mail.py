@@ -83,7 +83,7 @@ def deliver(message: EmailMessage) -> None:
             if config["MAIL_USE_TLS"]:
                 smtp.starttls(context=ssl.create_default_context())
             if config["MAIL_USERNAME"]:
-                smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+                smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
             smtp.send_message(message)
     else:
         raise RuntimeError(f"Unknown MAIL_BACKEND {backend!r}")

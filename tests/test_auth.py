@@ -167,11 +167,11 @@ def test_password_reset_link_expires(client, app, sent_mail):
     make_member(email="nadia@exemple.fr")
     client.post("/auth/forgot", data={"email": "nadia@exemple.fr"})
     mail.work_once()
-    app.config["TOKEN_MAX_AGE_RESET"] = -1
+    app.config["RESET_LINK_MAX_AGE"] = -1
     try:
         response = client.get(link_in(sent_mail[0]))
     finally:
-        app.config["TOKEN_MAX_AGE_RESET"] = 3600
+        app.config["RESET_LINK_MAX_AGE"] = 3600
     assert response.status_code == 303
 
 

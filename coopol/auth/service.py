@@ -70,7 +70,7 @@ def _load(salt: str, token: str, max_age: int) -> dict | None:
 
 def confirm_email(token: str) -> Member | None:
     """Confirm the address a link was sent to; return the member, or None if the link is bad."""
-    data = _load("confirm-email", token, current_app.config["TOKEN_MAX_AGE_CONFIRM"])
+    data = _load("confirm-email", token, current_app.config["CONFIRM_LINK_MAX_AGE"])
     member = db.session.get(Member, data.get("id")) if data else None
     if member is None:
         return None
@@ -87,7 +87,7 @@ def confirm_email(token: str) -> Member | None:
 
 def member_for_reset(token: str) -> Member | None:
     """Return the member a reset link is for, if it is still valid and unused."""
-    data = _load("reset-password", token, current_app.config["TOKEN_MAX_AGE_RESET"])
+    data = _load("reset-password", token, current_app.config["RESET_LINK_MAX_AGE"])
     member = db.session.get(Member, data.get("id")) if data else None
     if member is None or data.get("fp") != _fingerprint(member):
         return None
