@@ -9,6 +9,7 @@ from . import demo, mail, ops
 from .database import utcnow
 from .extensions import db
 from .geo import service as geo_service
+from .profile import privacy
 from .profile import service as profile_service
 from .profile.models import Member, Theme
 
@@ -80,6 +81,16 @@ def geo_load_command():
     click.echo(", ".join(f"{v} {k}" for k, v in counts.items()) or "Déjà chargée.")
 
 
+@click.command("purge")
+@click.option("--unconfirmed-days", default=30, show_default=True)
+@click.option("--sent-mail-days", default=30, show_default=True)
+def purge_command(unconfirmed_days: int, sent_mail_days: int):
+    """Delete what Coopol no longer needs (run daily): see the privacy page."""
+    counts = privacy.purge(unconfirmed_days, sent_mail_days)
+    db.session.commit()
+    click.echo(", ".join(f"{v} {k}" for k, v in counts.items()) + " supprimés.")
+
+
 seed_cli = click.Group("seed", help="Example data.")
 
 
@@ -90,5 +101,6 @@ def seed_demo_command():
 
 
 def init_app(app):
-    for command in (init_command, create_admin_command, geo_cli, seed_cli, mail.outbox_cli):
+    for command in (init_command, create_admin_command, geo_cli, seed_cli, mail.outbox_cli,
+                    purge_command):
         app.cli.add_command(command)

@@ -14,8 +14,8 @@ from tests.conftest import login, make_member, make_section, make_theme
 # member's section (or admin); admin: national admin.
 ACCESS = {
     "static": "public", "healthz": "public",
-    "home.index": "public", "home.set_language": "public", "home.sections": "member",
-    "home.section": "member", "home.tools": "role",
+    "home.index": "public", "home.set_language": "public", "home.privacy": "public",
+    "home.sections": "member", "home.section": "member", "home.tools": "role",
     "auth.register": "public", "auth.login": "public", "auth.logout": "public",
     "auth.confirm": "public", "auth.forgot_password": "public", "auth.reset_password": "public",
     "auth.resend_confirmation": "member", "auth.account": "member",
@@ -23,7 +23,8 @@ ACCESS = {
     "geo.communes": "public",
     "profile.me": "member", "profile.edit": "member", "profile.consent": "member",
     "profile.show": "member", "profile.pending": "secretary",
-    "profile.confirm_adherent": "secretary",
+    "profile.confirm_adherent": "secretary", "profile.data": "member",
+    "profile.data_json": "member", "profile.delete": "member",
     "admin.index": "admin", "admin.themes": "admin", "admin.delete_theme": "admin",
     "admin.sections": "admin", "admin.edit_section": "admin", "admin.roles": "admin",
     "admin.revoke_role": "admin",

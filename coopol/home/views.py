@@ -29,6 +29,12 @@ def index():
     )
 
 
+@bp.route("/privacy")
+def privacy():
+    """Say in plain French what Coopol stores, why, for how long, and the member's rights."""
+    return render_template("home/privacy.html")
+
+
 @bp.route("/language", methods=["POST"])
 def set_language():
     """Remember the language picked in the footer."""

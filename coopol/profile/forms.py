@@ -2,7 +2,14 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    PasswordField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice as Choice
 from wtforms.validators import InputRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -64,3 +71,11 @@ class ConsentForm(FlaskForm):
 
     decision = RadioField(choices=[Choice("give"), Choice("withdraw")],
                           validators=[InputRequired()])
+
+
+class EraseForm(FlaskForm):
+    """Confirm the erasure of one's account with one's password."""
+
+    password = PasswordField(_l("Mon mot de passe, pour confirmer"),
+                             validators=[InputRequired(_l("Indique ton mot de passe."))],
+                             render_kw={"autocomplete": "current-password"})

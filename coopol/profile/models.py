@@ -53,6 +53,7 @@ class Member(UserMixin, db.Model):
     session_nonce: Mapped[str] = mapped_column(String(16), default=_new_nonce)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime | None]
+    erased_at: Mapped[datetime | None]
 
     commune: Mapped[Commune | None] = relationship()
     section: Mapped[Section | None] = relationship()

@@ -109,6 +109,7 @@ def upgrade():
     sa.Column('session_nonce', sa.String(length=16), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('last_seen_at', sa.DateTime(), nullable=True),
+    sa.Column('erased_at', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['commune_insee'], ['commune.insee'], name=op.f('fk_member_commune_insee_commune')),
     sa.ForeignKeyConstraint(['section_id'], ['section.id'], name=op.f('fk_member_section_id_section')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_member')),
