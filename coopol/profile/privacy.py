@@ -21,6 +21,8 @@ erasing_member = signals.signal("erasing-member")
 purging = signals.signal("purging")
 
 ERASED_NAME = "Ancien membre"
+# Not a hash any algorithm produces, so no password ever matches it.
+UNUSABLE_HASH = "!"
 
 
 def _when(value):
@@ -74,7 +76,7 @@ def erase(member: Member) -> None:
                             details={}))
     member.email = f"efface-{member.id}@coopol.invalid"
     member.display_name = ERASED_NAME
-    member.password_hash = "!"  # matches no password
+    member.password_hash = UNUSABLE_HASH
     member.commune_insee = None
     member.section_id = None
     member.interests = []
