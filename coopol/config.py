@@ -26,6 +26,9 @@ DEFAULTS = {
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_HEADERS_ENABLED": False,
     "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
+    # Sign-ups from one mail domain (large providers included): stops scripted waves.
+    "REGISTER_DOMAIN_LIMIT": "30 per hour",
+    "FORM_MIN_SECONDS": 3,  # a person takes longer than this to fill in the sign-up form
     "RESET_LINK_MAX_AGE": 3600,  # seconds: one hour
     "CONFIRM_LINK_MAX_AGE": 7 * 24 * 3600,
     "SESSION_COOKIE_HTTPONLY": True,

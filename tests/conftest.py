@@ -72,6 +72,7 @@ def app(tmp_path_factory):
         "SERVER_NAME": "coopol.test",
         "BASE_URL": "http://coopol.test",
         "RATELIMIT_STORAGE_URI": "memory://",
+        "FORM_MIN_SECONDS": 0,
     })
     app.test_client_class = IsolatedClient
     with app.app_context():

@@ -243,3 +243,50 @@ def test_htmx_request_without_login_redirects_back_after_login(client):
         "HX-Request": "true", "HX-Current-URL": "http://coopol.test/profile/"})
     assert response.status_code == 401
     assert response.headers["HX-Redirect"] == "/auth/login?next=/profile/"
+
+
+def _started_value(client) -> str:
+    html = client.get("/auth/register").get_data(as_text=True)
+    return html.split('id="started" name="started" type="hidden" value="')[1].split('"')[0]
+
+
+def test_register_honeypot_refuses_bots(client):
+    response = client.post("/auth/register", data=register_data(website="http://spam.example"))
+    assert response.status_code == 422
+    assert "n&#39;a pas pu être envoyé" in response.get_data(as_text=True) or \
+        "n'a pas pu être envoyé" in response.get_data(as_text=True)
+    assert member_count() == 0
+
+
+def test_register_too_fast_or_forged_timing_is_refused(app, client, monkeypatch):
+    app.config["FORM_MIN_SECONDS"] = 3
+    try:
+        started = _started_value(client)
+        response = client.post("/auth/register", data=register_data(started=started))
+        assert response.status_code == 422 and "trop vite" in response.get_data(as_text=True)
+        response = client.post("/auth/register", data=register_data(started="forged"))
+        assert response.status_code == 422
+        assert member_count() == 0
+        import time as real_time
+        later = real_time.time() + 5
+        monkeypatch.setattr("coopol.auth.forms.time.time", lambda: later)
+        response = client.post("/auth/register", data=register_data(started=started))
+        assert response.status_code == 303
+    finally:
+        app.config["FORM_MIN_SECONDS"] = 0
+
+
+def test_register_is_limited_per_mail_domain(app, client):
+    app.config["REGISTER_DOMAIN_LIMIT"] = "2 per hour"
+    try:
+        codes = []
+        for i in range(3):
+            client.post("/auth/logout")
+            codes.append(client.post("/auth/register", data=register_data(
+                email=f"bot{i}@spam.example")).status_code)
+        assert codes == [303, 303, 429]
+        client.post("/auth/logout")
+        other = client.post("/auth/register", data=register_data(email="lea@exemple.fr"))
+        assert other.status_code == 303
+    finally:
+        app.config["REGISTER_DOMAIN_LIMIT"] = "30 per hour"

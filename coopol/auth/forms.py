@@ -1,9 +1,13 @@
 """Account forms: sign up, log in, password reset, change of email or password."""
 
+import time
+
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, StringField
-from wtforms.validators import Email, EqualTo, InputRequired, Length
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
+from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
 
 from ..geo.forms import PlaceForm
 
@@ -23,7 +27,42 @@ def email_field(label=None):
                       render_kw={"autocomplete": "email"})
 
 
-class RegisterForm(PlaceForm):
+class HumanCheckMixin:
+    """Catch the simplest bots: a field no person sees, and a form filled in too fast.
+
+    `started` carries the time the form was shown, signed so that it cannot be forged.
+    """
+
+    website = StringField(_l("Ne remplis pas ce champ"), render_kw={
+        "autocomplete": "off", "tabindex": "-1"})
+    started = HiddenField()
+
+    def stamp(self) -> None:
+        self.started.data = _stamp_serializer().dumps(time.time())
+
+    def validate_website(self, field):
+        if field.data:
+            raise ValidationError(_l("Ce formulaire n'a pas pu être envoyé. Réessaie."))
+
+    def validate_started(self, field):
+        minimum = current_app.config["FORM_MIN_SECONDS"]
+        if minimum <= 0:
+            return  # timing check off (tests of other behaviour)
+        try:
+            shown = _stamp_serializer().loads(field.data or "", max_age=24 * 3600)
+        except BadSignature:
+            shown = None
+        if not isinstance(shown, float) or time.time() - shown < minimum:
+            self.stamp()
+            raise ValidationError(_l("Ce formulaire a été envoyé trop vite ou a expiré : "
+                                     "vérifie-le et envoie-le à nouveau."))
+
+
+def _stamp_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="form-started")
+
+
+class RegisterForm(HumanCheckMixin, PlaceForm):
     email = email_field()
     password = PasswordField(_l("Mot de passe (10 caractères au moins)"), validators=NEW_PASSWORD,
                              render_kw={"autocomplete": "new-password"})

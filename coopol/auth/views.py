@@ -29,8 +29,14 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _email_domain() -> str:
+    return (request.form.get("email") or "").rpartition("@")[2].strip().lower() or "-"
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(lambda: current_app.config["REGISTER_DOMAIN_LIMIT"], methods=["POST"],
+               key_func=_email_domain, scope="register-domain")
 def register():
     """Create an account placed in the member's commune and section."""
     if current_user.is_authenticated:
@@ -52,6 +58,7 @@ def register():
             return redirect(url_for("profile.edit"), 303)
     elif request.method == "GET":
         form.fill_commune_choices()
+        form.stamp()
     status = 422 if form.errors else 200
     return render("auth/register.html", form=form, status=status)
 
