@@ -20,6 +20,7 @@ ACCESS = {
     "auth.confirm": "public", "auth.forgot_password": "public", "auth.reset_password": "public",
     "auth.resend_confirmation": "member", "auth.account": "member",
     "auth.change_email": "member", "auth.change_password": "member",
+    "auth.login_code": "public", "auth.two_factor": "member", "auth.disable_two_factor": "member",
     "geo.communes": "public",
     "profile.me": "member", "profile.edit": "member", "profile.consent": "member",
     "profile.show": "member", "profile.pending": "secretary",

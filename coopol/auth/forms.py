@@ -102,6 +102,18 @@ class ChangePasswordForm(ResetPasswordForm):
                             render_kw={"autocomplete": "current-password"})
 
 
+class CodeForm(FlaskForm):
+    code = StringField(_l("Code à 6 chiffres de ton application"),
+                       validators=[InputRequired(_l("Indique le code.")), Length(max=10)],
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
+
+
+class DisableTwoFactorForm(CodeForm):
+    password = PasswordField(_l("Mot de passe"),
+                             validators=[InputRequired(_l("Indique ton mot de passe."))],
+                             render_kw={"autocomplete": "current-password"})
+
+
 class ChangeEmailForm(FlaskForm):
     email = email_field(_l("Nouvelle adresse e-mail"))
     current = PasswordField(_l("Mot de passe actuel"),

@@ -26,7 +26,7 @@ def authenticate(email: str, password: str) -> Member | None:
     if member is None:
         check_password_hash(_DUMMY_HASH, password or "")
         return None
-    return member if check_password_hash(member.password_hash, password or "") else None
+    return member if profile_service.check_password(member, password) else None
 
 
 def register(email: str, password: str, display_name: str, commune, locale: str) -> Member:

@@ -71,6 +71,10 @@ def login():
     target = safe_next(request.args.get("next"))
     if form.validate_on_submit():
         member = service.authenticate(form.email.data, form.password.data)
+        if member is not None and member.totp_secret:
+            from .two_factor import start
+
+            return start(member, form.remember.data, target)
         if member is not None:
             login_user(member, remember=form.remember.data)
             flash(_("Te voilà connecté·e."), "success")

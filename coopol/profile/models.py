@@ -54,6 +54,8 @@ class Member(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime | None]
     erased_at: Mapped[datetime | None]
+    # Base32 secret of the optional second factor (TOTP); None when it is off.
+    totp_secret: Mapped[str | None] = mapped_column(String(32))
 
     commune: Mapped[Commune | None] = relationship()
     section: Mapped[Section | None] = relationship()

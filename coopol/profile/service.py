@@ -2,6 +2,7 @@
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
+from werkzeug.security import check_password_hash
 
 from ..database import utcnow
 from ..extensions import db
@@ -11,6 +12,11 @@ from .models import AuditLog, ConsentEvent, Member, Role, Theme
 
 def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
+
+
+def check_password(member: Member, password: str) -> bool:
+    """Tell whether the password is the member's."""
+    return check_password_hash(member.password_hash, password or "")
 
 
 def get_member_by_email(email: str) -> Member | None:

@@ -6,10 +6,9 @@ from flask import Response, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
-from ..auth.service import authenticate
 from ..extensions import db
 from ..htmx import render
-from . import bp, privacy
+from . import bp, privacy, service
 from .forms import EraseForm
 
 
@@ -35,7 +34,7 @@ def delete():
     """Erase my account after I confirm with my password."""
     form = EraseForm()
     if form.validate_on_submit():
-        if not authenticate(current_user.email, form.password.data):
+        if not service.check_password(current_user, form.password.data):
             form.password.errors.append(_("Mot de passe incorrect."))
         else:
             privacy.erase(current_user._get_current_object())

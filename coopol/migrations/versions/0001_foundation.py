@@ -110,6 +110,7 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('last_seen_at', sa.DateTime(), nullable=True),
     sa.Column('erased_at', sa.DateTime(), nullable=True),
+    sa.Column('totp_secret', sa.String(length=32), nullable=True),
     sa.ForeignKeyConstraint(['commune_insee'], ['commune.insee'], name=op.f('fk_member_commune_insee_commune')),
     sa.ForeignKeyConstraint(['section_id'], ['section.id'], name=op.f('fk_member_section_id_section')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_member')),
