@@ -4,10 +4,11 @@ import hashlib
 from functools import cache
 from pathlib import Path
 
-from flask import current_app, render_template, request, session, url_for
+from flask import Request, current_app, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.exceptions import HTTPException
 
 from .htmx import add_vary, is_htmx
@@ -17,6 +18,33 @@ CSP = (
     "font-src 'none'; object-src 'none'; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
+
+
+# Control characters have no place in anything a person types; NUL also breaks PostgreSQL.
+_CONTROLS = dict.fromkeys(c for c in range(32) if chr(c) not in "\t\n\r")
+_CONTROLS[127] = None
+
+
+def strip_controls(text: str) -> str:
+    return text.translate(_CONTROLS)
+
+
+class CleanMultiDict(ImmutableMultiDict):
+    """Request arguments and form fields without control characters."""
+
+    def __init__(self, mapping=None):
+        if isinstance(mapping, MultiDict):
+            mapping = mapping.items(multi=True)
+        elif isinstance(mapping, dict):
+            mapping = mapping.items()
+        if mapping is not None:
+            mapping = [(strip_controls(k), strip_controls(v) if isinstance(v, str) else v)
+                       for k, v in mapping]
+        super().__init__(mapping)
+
+
+class CoopolRequest(Request):
+    parameter_storage_class = CleanMultiDict
 
 
 def security_headers(response):
@@ -102,6 +130,7 @@ def error_page(error):
 
 def init_app(app):
     """Wire the cross-cutting behaviour into the app."""
+    app.request_class = CoopolRequest
     app.after_request(security_headers)
     app.url_defaults(static_version)
     app.register_error_handler(HTTPException, error_page)

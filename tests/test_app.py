@@ -176,3 +176,26 @@ def test_cli_init_is_idempotent_and_create_admin(app):
 def test_pages_and_static_files_are_compressed(client, path, encoding):
     response = client.get(path, headers={"Accept-Encoding": encoding})
     assert response.headers["Content-Encoding"] == encoding
+
+
+def test_form_fields_carry_no_empty_aria_attributes(client):
+    html = client.get("/auth/register").get_data(as_text=True)
+    assert '="None"' not in html
+    response = client.post("/auth/register", data={"email": "x"})
+    assert 'aria-invalid="true"' in response.get_data(as_text=True)
+
+
+def test_control_characters_are_dropped_from_input(client, section):
+    from sqlalchemy import select
+
+    from coopol.profile.models import Member
+
+    client.post("/auth/register", data={
+        "email": "lea@exemple.fr", "password": "un-bon-mot-de-passe", "place": "38000",
+        "display_name": "Lé\x00a\x07 M.", "commune": "38185"})
+    assert db.session.scalar(select(Member.display_name)) == "Léa M."
+
+
+def test_oversized_request_is_refused_cleanly(client):
+    response = client.post("/auth/login", data={"email": "x" * (3 * 1024 * 1024)})
+    assert response.status_code == 413
