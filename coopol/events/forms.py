@@ -48,7 +48,7 @@ def _max(n):
 class EventForm(PlaceForm):
     """Create or edit an event; times are typed in Paris time."""
 
-    kind = SelectField(_l("Type"), choices=list(KIND_LABELS.items()),
+    kind = SelectField(_l("Type"), choices=[Choice(k, v) for k, v in KIND_LABELS.items()],
                        validators=[InputRequired(_l("Choisis le type d'événement."))])
     title = StringField(_l("Titre"), validators=[
         InputRequired(_l("Donne un titre à l'événement.")), _max(120)])
@@ -85,12 +85,15 @@ class EventForm(PlaceForm):
             raise ValidationError(_l("Ce thème n'existe pas."))
 
     def validate_starts_at(self, field):
+        if field.data is None:
+            return
         start = to_utc(field.data)
-        if start != self.saved_start and start <= utcnow():
+        saved = self.saved_start.replace(second=0, microsecond=0) if self.saved_start else None
+        if start != saved and start <= utcnow():
             raise ValidationError(_l("Cette date est passée : choisis une date à venir."))
 
     def validate_ends_at(self, field):
-        if self.starts_at.data and field.data <= self.starts_at.data:
+        if self.starts_at.data and field.data and field.data <= self.starts_at.data:
             raise ValidationError(_l("La fin doit venir après le début."))
 
     def validate_capacity(self, field):
@@ -109,6 +112,8 @@ class FilterForm(PlaceForm):
 
     place = StringField(_l("Code postal ou commune"), validators=[Optional(), Length(max=80)],
                         render_kw={"autocomplete": "postal-code", "inputmode": "search"})
+    # Declared again so it is checked after the place, as in PlaceForm.
+    commune = SelectField(_l("Commune"), choices=[], validate_choice=False)
     kind = SelectField(_l("Type"), choices=[Choice("", _l("Tous"))]
                        + [Choice(k, v) for k, v in KIND_LABELS.items()], validate_choice=False)
     when = SelectField(_l("Quand"), choices=[Choice("", _l("À venir"))]

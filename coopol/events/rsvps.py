@@ -141,7 +141,8 @@ def join(event_id: int, member) -> Rsvp:
     if rsvp is not None and rsvp.is_active:
         raise RsvpError(_l("Tu es déjà inscrit·e à cet événement."))
     if rsvp is None:
-        rsvp = Rsvp(event_id=event_id, member_id=member.id, code=_new_code(event_id))
+        rsvp = Rsvp(event_id=event_id, member_id=member.id, code=_new_code(event_id),
+                    status="pending")
         db.session.add(rsvp)
     _place(event, rsvp)
     db.session.flush()
@@ -200,7 +201,8 @@ def guest_request(event_id: int, name: str, email: str, locale: str = "fr") -> R
     email = profile_service.normalise_email(email)
     rsvp = _fresh(select(Rsvp).where(Rsvp.event_id == event_id, Rsvp.guest_email == email))
     if rsvp is None:
-        rsvp = Rsvp(event_id=event_id, guest_email=email, code=_new_code(event_id))
+        rsvp = Rsvp(event_id=event_id, guest_email=email, code=_new_code(event_id),
+                    status="pending")
         db.session.add(rsvp)
     if not rsvp.is_active:
         rsvp.status = "pending"
