@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask_babel import format_datetime
+from babel.dates import format_datetime
 from sqlalchemy import case, select
 from sqlalchemy.orm import selectinload
 
@@ -121,10 +121,11 @@ def active_rsvps(event: Event) -> list[Rsvp]:
     return list(db.session.scalars(query))
 
 
-def describe(event: Event) -> dict:
+def describe(event: Event, locale: str = "fr") -> dict:
     """Return what mails say about an event (the date already in words, in Paris time)."""
-    return {"event_id": event.id, "title": event.title,
-            "when": format_datetime(event.starts_at, "EEEE d MMMM y, HH:mm"),
+    when = format_datetime(event.starts_at.replace(tzinfo=UTC), "EEEE d MMMM y, HH:mm",
+                           tzinfo=PARIS, locale=locale)
+    return {"event_id": event.id, "title": event.title, "when": when,
             "place": ", ".join(p for p in (event.place_name, event.address,
                                            event.commune.name if event.commune else "") if p)}
 
