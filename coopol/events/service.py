@@ -126,6 +126,7 @@ def describe(event: Event, locale: str = "fr") -> dict:
     when = format_datetime(event.starts_at.replace(tzinfo=UTC), "EEEE d MMMM y, HH:mm",
                            tzinfo=PARIS, locale=locale)
     return {"event_id": event.id, "title": event.title, "when": when,
+            "online": event.online_url,
             "place": ", ".join(p for p in (event.place_name, event.address,
                                            event.commune.name if event.commune else "") if p)}
 
