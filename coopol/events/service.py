@@ -67,6 +67,7 @@ def can_manage(member, event: Event) -> bool:
     """Tell whether the member may edit, cancel and run this event."""
     if member is None or not getattr(member, "is_authenticated", False):
         return False
+    # A group's animateurs will manage its events too, once groups exist (groups.service).
     return event.organiser_id == member.id or can_organise(member, event.section)
 
 
@@ -213,6 +214,7 @@ def upcoming_query(origin: Origin, members_too: bool, kind: str | None = None,
         query = query.where(Event.kind == kind)
     if theme_id:
         query = query.where(Event.theme_id == theme_id)
+    # The group filter goes here once groups exist: Event.group_id == group_id.
     bound = when_bound(when, now)
     if bound is not None:
         query = query.where(Event.starts_at < bound)
