@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -100,6 +101,16 @@ def test_check_in_by_short_code(client, running):
     response = client.post(f"/events/{event.id}/checkin-code", data={"code": "ZZZZZZ"})
     assert response.status_code == 422
     assert "Aucune inscription avec ce code" in response.get_data(as_text=True)
+
+
+def test_qr_code_on_my_rsvp_opens_check_in_with_my_code(client, running):
+    event, organiser, people, answers = running
+    login(client, people[0])
+    html = client.get(f"/events/{event.id}").get_data(as_text=True)
+    assert 'src="data:image/svg+xml' in html and answers[0].code in html
+    login(client, organiser)
+    page = client.get(f"/events/{event.id}/participants?code={answers[0].code}")
+    assert re.search(f'name="code"[^>]*value="{answers[0].code}"', page.get_data(as_text=True))
 
 
 def test_message_all_participants_through_the_outbox(client, running, sent_mail):

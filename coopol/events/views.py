@@ -1,5 +1,6 @@
 """Events near me, an event's page, and creating, editing, cancelling and duplicating one."""
 
+import segno
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -64,11 +65,18 @@ def index():
                   can_create=bool(service.host_sections(current_user)))
 
 
+def qr_code(event: Event, code: str) -> str:
+    """Return an SVG QR code (a data URI) that opens the check-in with this code filled in."""
+    url = url_for("events.participants", event_id=event.id, code=code, _external=True)
+    return segno.make(url, error="m").svg_data_uri(scale=3, border=2)
+
+
 def page_context(event: Event, guest_form=None) -> dict:
     """Gather what the event page and its RSVP block show."""
     mine = rsvps.member_rsvp(event.id, current_user) if current_user.is_authenticated else None
+    qr = qr_code(event, mine.code) if mine is not None and mine.is_active else None
     return {"event": event, "rsvp": mine, "can_manage": service.can_manage(current_user, event),
-            "guest_form": guest_form or GuestForm(formdata=None)}
+            "guest_form": guest_form or GuestForm(formdata=None), "qr": qr}
 
 
 @bp.route("/<int:event_id>")

@@ -35,8 +35,10 @@ def _participants_page(event, code_form=None, status=200):
 @bp.route("/<int:event_id>/participants")
 @login_required
 def participants(event_id):
-    """List who answered, with their status and check-in, and the attendance figures."""
-    return _participants_page(get_managed_event_or_404(event_id))
+    """List who answered, with their status and check-in; ?code= comes from a scanned QR code."""
+    event = get_managed_event_or_404(event_id)
+    code_form = CodeForm(formdata=None, code=request.args.get("code", "")[:12])
+    return _participants_page(event, code_form)
 
 
 @bp.route("/<int:event_id>/participants.csv")
