@@ -4,6 +4,7 @@ The suite runs on SQLite; with COOPOL_TEST_DATABASE_URL set it runs on PostgreSQ
 """
 
 import os
+import secrets
 
 import pytest
 from flask.globals import _cv_app
@@ -133,7 +134,8 @@ def make_member(email=None, commune=GRENOBLE, status="sympathisant", confirmed=T
                 interests=()) -> Member:
     """Create a member; roles are (role, section or federation code or None) pairs."""
     _counter["n"] += 1
-    email = email or f"membre{_counter['n']}@exemple.fr"
+    # A random part too: test modules that import `tests.conftest` get their own counter.
+    email = email or f"membre{_counter['n']}-{secrets.token_hex(3)}@exemple.fr"
     member = Member(
         email=email.lower(), password_hash=FAST_HASH, status=status,
         display_name=name or f"Membre {_counter['n']}", visibility=visibility,

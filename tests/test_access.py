@@ -9,6 +9,7 @@ from sqlalchemy import select
 from coopol.extensions import db
 from coopol.profile.models import Role
 from tests.conftest import login, make_member, make_section, make_theme
+from tests.events_factories import join, make_event, make_organiser
 
 # public: anyone; member: logged in; role: any role; secretary: secretary over the target
 # member's section (or admin); admin: national admin.
@@ -29,11 +30,21 @@ ACCESS = {
     "admin.index": "admin", "admin.themes": "admin", "admin.delete_theme": "admin",
     "admin.sections": "admin", "admin.edit_section": "admin", "admin.roles": "admin",
     "admin.revoke_role": "admin",
+    # events: organisers of the event's section (and admins) run it; members RSVP.
+    "events.index": "public", "events.show": "public", "events.event_ics": "public",
+    "events.section_ics": "public", "events.feed_ics": "public", "events.guest": "public",
+    "events.guest_confirm": "public", "events.guest_cancel": "public",
+    "events.rsvp": "member", "events.rsvp_cancel": "member", "events.my_calendar": "member",
+    "events.renew_feed": "member", "events.revoke_feed": "member",
+    "events.new": "organiser", "events.edit": "organiser", "events.cancel": "organiser",
+    "events.participants": "organiser", "events.participants_csv": "organiser",
+    "events.check_in": "organiser", "events.check_in_code": "organiser",
+    "events.message": "organiser", "events.report": "organiser",
 }
-ROLES = ("anonymous", "member", "secretary", "admin")
-ALLOWED = {"public": set(ROLES), "member": {"member", "secretary", "admin"},
-           "role": {"secretary", "admin"}, "secretary": {"secretary", "admin"},
-           "admin": {"admin"}}
+ROLES = ("anonymous", "member", "organiser", "secretary", "admin")
+ALLOWED = {"public": set(ROLES), "member": set(ROLES) - {"anonymous"},
+           "role": {"organiser", "secretary", "admin"}, "secretary": {"secretary", "admin"},
+           "organiser": {"organiser", "admin"}, "admin": {"admin"}}
 
 
 def _rules(app):
@@ -48,17 +59,22 @@ def test_every_endpoint_is_in_the_table(app):
 
 @pytest.fixture
 def world():
-    """A section with a secretary, a pending adhérent, a theme and a role to act on."""
+    """A section with its secretary and organiser, a pending adhérent who RSVPed to an event,
+    a theme and a role to act on."""
     section = make_section()
     secretary = make_member(roles=[("secretary", section)], visibility="members")
     target = make_member(status="adherent", adherent_confirmed=False, visibility="members")
     admin = make_member(roles=[("admin", None)])
+    organiser = make_organiser(section)
     theme = make_theme()
     role = db.session.scalar(select(Role).where(Role.member_id == secretary.id))
+    event = make_event(section, organiser=admin)
+    rsvp = join(event, target)
     return {"section_id": section.id, "member_id": target.id, "theme_id": theme.id,
             "role_id": role.id, "token": "jeton", "filename": "css/coopol.css",
+            "event_id": event.id, "rsvp_id": rsvp.id,
             "members": {"member": make_member(visibility="members"), "secretary": secretary,
-                        "admin": admin}}
+                        "organiser": organiser, "admin": admin}}
 
 
 def _cases():
@@ -77,7 +93,8 @@ def test_access(app, client, world, rule, endpoint, method, role):
     if role != "anonymous":
         login(client, world["members"][role])
     url = rule
-    for name in ("section_id", "member_id", "theme_id", "role_id", "token", "filename"):
+    for name in ("section_id", "member_id", "theme_id", "role_id", "token", "filename",
+                 "event_id", "rsvp_id"):
         for pattern in (f"<int:{name}>", f"<{name}>", f"<path:{name}>"):
             url = url.replace(pattern, str(world[name]))
     response = client.open(url, method=method, data={})

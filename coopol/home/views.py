@@ -4,6 +4,7 @@ from flask import abort, current_app, redirect, render_template, request, sessio
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
+from ..events import service as events_service
 from ..extensions import db
 from ..geo import service as geo_service
 from ..geo.models import Commune, Section
@@ -26,6 +27,7 @@ def index():
         percent=percent,
         missing=missing,
         secretaries=profile_service.section_secretaries(member.section),
+        events=events_service.home_summary(member),
     )
 
 

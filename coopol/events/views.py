@@ -1,0 +1,190 @@
+"""Events near me, an event's page, and creating, editing, cancelling and duplicating one."""
+
+import segno
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice as Choice
+
+from ..extensions import db, login_manager
+from ..geo.models import Commune
+from ..htmx import render
+from ..pagination import paginate
+from ..profile import service as profile_service
+from . import bp, rsvps, service
+from .forms import KIND_LABELS, EventForm, FilterForm, GuestForm
+from .models import KINDS, Event
+
+
+def get_event_or_404(event_id: int) -> Event:
+    return db.session.get(Event, event_id) or abort(404)
+
+
+def get_managed_event_or_404(event_id: int) -> Event:
+    """Load an event that the current member runs; anyone else gets 403."""
+    event = get_event_or_404(event_id)
+    if not service.can_manage(current_user, event):
+        abort(403)
+    return event
+
+
+@bp.app_template_filter("event_kind")
+def event_kind(kind: str) -> str:
+    """Name an event's kind in the reader's language."""
+    return str(KIND_LABELS.get(kind, kind))
+
+
+def theme_choices(blank: str):
+    return [Choice("", blank)] + [Choice(str(t.id), t.name) for t in profile_service.themes()]
+
+
+@bp.route("/")
+def index():
+    """Show the events to come, nearest ring first, soonest first within each ring."""
+    form = FilterForm(request.args, meta={"csrf": False})
+    form.theme.choices = theme_choices(_("Tous"))
+    commune, status = None, 200
+    if form.place.data:
+        if form.validate():
+            commune = form.chosen_commune
+        else:
+            status = 422
+    elif form.commune.data:
+        commune = db.session.get(Commune, form.commune.data)
+    origin = service.origin_of(current_user, commune)
+    theme = form.theme.data
+    query = service.upcoming_query(
+        origin, members_too=current_user.is_authenticated,
+        kind=form.kind.data if form.kind.data in KINDS else None, when=form.when.data,
+        theme_id=int(theme) if theme and theme.isdigit() else None)
+    pagination = paginate(query)
+    items = [(event, service.ring_of(event, origin)) for event in pagination.items]
+    filters = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render("events/index.html", "results", status=status, form=form, origin=origin,
+                  pagination=pagination, items=items, filters=filters,
+                  can_create=bool(service.host_sections(current_user)))
+
+
+def qr_code(event: Event, code: str) -> str:
+    """Return an SVG QR code (a data URI) that opens the check-in with this code filled in."""
+    url = url_for("events.participants", event_id=event.id, code=code, _external=True)
+    return segno.make(url, error="m").svg_data_uri(scale=3, border=2)
+
+
+def page_context(event: Event, guest_form=None) -> dict:
+    """Gather what the event page and its RSVP block show."""
+    mine = rsvps.member_rsvp(event.id, current_user) if current_user.is_authenticated else None
+    qr = qr_code(event, mine.code) if mine is not None and mine.is_active else None
+    return {"event": event, "rsvp": mine, "can_manage": service.can_manage(current_user, event),
+            "guest_form": guest_form or GuestForm(formdata=None), "qr": qr}
+
+
+@bp.route("/<int:event_id>")
+def show(event_id):
+    """Show an event; a members-only one asks visitors to log in."""
+    event = get_event_or_404(event_id)
+    if not service.can_see(current_user, event):
+        return login_manager.unauthorized()
+    return render("events/show.html", **page_context(event))
+
+
+def _prepare(form: EventForm, event: Event | None) -> None:
+    sections = service.host_sections(current_user)
+    if event is not None and event.section not in sections:
+        sections.append(event.section)  # the event's creator keeps its host
+    form.section_id.choices = [Choice(s.id, s.name) for s in sections]
+    form.theme_id.choices = [Choice(0, _("Aucun"))] + [
+        Choice(t.id, t.name) for t in profile_service.themes()]
+    if event is not None:
+        form.going_count = event.going_count
+        form.saved_start = event.starts_at
+
+
+def _fill_place(form: EventForm, commune: Commune | None) -> None:
+    if commune is not None and not form.place.data:
+        form.place.data = commune.label
+        form.commune.choices = [Choice(commune.insee, commune.label)]
+        form.commune.data = commune.insee
+
+
+def _values(form: EventForm) -> dict:
+    return {
+        "kind": form.kind.data, "title": form.title.data.strip(),
+        "description": (form.description.data or "").strip(),
+        "place_name": (form.place_name.data or "").strip(),
+        "address": (form.address.data or "").strip(), "capacity": form.capacity.data,
+        "visibility": form.visibility.data, "online_url": (form.online_url.data or "").strip(),
+        "theme_id": form.theme_id.data or None, "section_id": form.section_id.data,
+        "commune_insee": form.chosen_commune.insee,
+        "starts_at": service.to_utc(form.starts_at.data),
+        "ends_at": service.to_utc(form.ends_at.data),
+    }
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    """Create an event for a section I organise; ?from=<id> starts from a copy."""
+    source = None
+    if request.args.get("from", "").isdigit():
+        source = get_managed_event_or_404(int(request.args["from"]))
+    data = service.copy_values(source) if source and request.method == "GET" else {}
+    form = EventForm(data=data)
+    _prepare(form, None)
+    if not form.section_id.choices:
+        abort(403)
+    if request.method == "GET":
+        section = current_user.section
+        form.section_id.data = data.get("section_id") or (section.id if section else None)
+        _fill_place(form, source.commune if source else current_user.commune)
+    if form.validate_on_submit():
+        event = service.save_event(Event(), current_user, **_values(form))
+        db.session.commit()
+        flash(_("L'événement est publié."), "success")
+        return redirect(url_for("events.show", event_id=event.id), 303)
+    return render("events/form.html", status=422 if form.errors else 200, form=form,
+                  event=None, source=source)
+
+
+@bp.route("/<int:event_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(event_id):
+    """Edit an event; more places let the first waiting people in."""
+    event = get_managed_event_or_404(event_id)
+    if event.is_cancelled:
+        abort(409)
+    if request.method == "POST":
+        event = rsvps.lock_event(event.id)  # attendance cannot move while we check capacity
+    form = EventForm(obj=event)
+    _prepare(form, event)
+    if request.method == "GET":
+        form.starts_at.data = service.to_paris(event.starts_at)
+        form.ends_at.data = service.to_paris(event.ends_at)
+        form.theme_id.data = event.theme_id or 0
+        _fill_place(form, event.commune)
+    if form.validate_on_submit():
+        service.save_event(event, current_user, **_values(form))
+        promoted = rsvps.promote_waiting(event)
+        db.session.commit()
+        flash(_("L'événement est mis à jour.") + (" " + _(
+            "%(n)s personne(s) de la liste d'attente ont une place.", n=promoted)
+            if promoted else ""), "success")
+        return redirect(url_for("events.show", event_id=event.id), 303)
+    db.session.rollback()
+    return render("events/form.html", status=422 if form.errors else 200, form=form,
+                  event=event, source=None)
+
+
+@bp.route("/<int:event_id>/cancel", methods=["POST"])
+@login_required
+def cancel(event_id):
+    """Cancel an event; everyone going or waiting is told by mail."""
+    event = get_managed_event_or_404(event_id)
+    if event.is_cancelled or event.is_past:
+        flash(_("Cet événement est déjà annulé ou passé."), "error")
+        return render("events/show.html", status=409, **page_context(event))
+    told = service.cancel_event(event)
+    db.session.commit()
+    flash(_("L'événement est annulé. %(n)s participant·e(s) prévenu·e(s) par mail.", n=told),
+          "success")
+    return redirect(url_for("events.show", event_id=event.id), 303)
