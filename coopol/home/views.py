@@ -7,6 +7,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..geo import service as geo_service
 from ..geo.models import Commune, Section
+from ..groups import service as groups_service
 from ..htmx import render
 from ..pagination import paginate
 from ..profile import service as profile_service
@@ -26,6 +27,7 @@ def index():
         percent=percent,
         missing=missing,
         secretaries=profile_service.section_secretaries(member.section),
+        my_groups=groups_service.my_groups(member),
     )
 
 
