@@ -4,13 +4,14 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice as Choice
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..profile.forms import CheckboxesField
 
 
 def _required(message):
-    return InputRequired(message)
+    # DataRequired looks at the stripped value: a message of spaces is an empty message.
+    return DataRequired(message)
 
 
 def _max(n: int):

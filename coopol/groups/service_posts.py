@@ -40,8 +40,9 @@ def parse_thread_cursor(text: str | None) -> tuple[datetime, int] | None:
         return None
 
 
-def threads(group: Group, before: str | None = None, limit: int = THREADS_PAGE):
+def threads(group: Group, before: str | None = None, limit: int | None = None):
     """Return one page of a group's threads and the cursor of the next page (or None)."""
+    limit = limit or THREADS_PAGE
     query = (select(Post).where(Post.group_id == group.id, Post.parent_id.is_(None))
              .options(selectinload(Post.author))
              .order_by(Post.last_activity_at.desc(), Post.id.desc()).limit(limit + 1))
@@ -54,8 +55,9 @@ def threads(group: Group, before: str | None = None, limit: int = THREADS_PAGE):
     return rows, (thread_cursor(rows[-1]) if more else None)
 
 
-def replies(thread: Post, after: int | None = None, limit: int = REPLIES_PAGE):
+def replies(thread: Post, after: int | None = None, limit: int | None = None):
     """Return the replies after the given id, in order, and whether more follow."""
+    limit = limit or REPLIES_PAGE
     query = (select(Post).where(Post.parent_id == thread.id)
              .options(selectinload(Post.author)).order_by(Post.id).limit(limit + 1))
     if after:
