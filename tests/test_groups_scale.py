@@ -9,7 +9,7 @@ from sqlalchemy import event, insert, update
 
 from coopol.database import utcnow
 from coopol.extensions import db
-from coopol.groups.models import Group, GroupMembership, Post, Proposal
+from coopol.groups.models import Group, GroupMembership, Post, Proposal, group_theme
 from coopol.profile.models import Member
 from tests.conftest import FAST_HASH, login, make_theme
 from tests.groups_factories import add_member, make_group, new_member
@@ -88,11 +88,20 @@ def test_pages_run_a_constant_number_of_queries(client):
 
 
 def test_the_2315_member_group_with_10000_posts_stays_fast_and_small(client):
+    """2,500 groups, one of 2,315 members with 2,000 threads and 8,000 replies."""
     themes = [make_theme("Droits des étrangers")]
     viewer = new_member(interests=themes)
     group = make_group("Droit de vote des étrangers aux élections locales", themes=themes)
     add_member(group, viewer)
     thread = fill(group, themes, members=2315, threads=2000, replies=8000, tag="n")
+    db.session.execute(insert(Group), [
+        {"name": f"Groupe local {n}", "search_name": f"groupe local {n}",
+         "slug": f"groupe-local-{n}", "description": "x", "member_count": n % 300}
+        for n in range(2500)])
+    db.session.execute(insert(group_theme), [
+        {"group_id": gid, "theme_id": themes[0].id} for gid in db.session.scalars(
+            db.select(Group.id).where(Group.slug.like("groupe-local-%")))])
+    db.session.commit()
     login(client, viewer)
     for page in PAGES:
         url = page.format(slug=group.slug, thread=thread)
