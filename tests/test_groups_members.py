@@ -135,7 +135,7 @@ def test_animateur_decides_about_a_member(client, closed_group, start, action, a
 
 @pytest.mark.parametrize(("start", "action"), [
     ("active", "approve"), ("active", "refuse"), ("pending", "promote"), ("pending", "remove"),
-    ("banned", "ban"), ("banned", "approve"),
+    ("banned", "ban"), ("banned", "approve"), ("active", "demote"),
 ])
 def test_decisions_that_do_not_apply_are_refused(client, closed_group, start, action):
     group, animateur = closed_group
@@ -144,11 +144,12 @@ def test_decisions_that_do_not_apply_are_refused(client, closed_group, start, ac
     login(client, animateur)
     response = client.post(f"/groups/{group.slug}/members/{target.id}/{action}")
     assert response.status_code == 409
-    assert "ne s'applique pas" in text(response)
-    assert membership(group, target).status == start
+    assert "ne s'applique pas" in text(response) or "n'anime pas le groupe" in text(response)
+    assert (membership(group, target).status, membership(group, target).role) == (start,
+                                                                                  "member")
 
 
-@pytest.mark.parametrize("action", ["approve", "refuse", "promote", "remove", "ban"])
+@pytest.mark.parametrize("action", ["approve", "refuse", "promote", "demote", "remove", "ban"])
 def test_non_animateurs_cannot_decide(client, closed_group, action):
     group, _animateur = closed_group
     target, plain = new_member(), new_member()
@@ -157,6 +158,33 @@ def test_non_animateurs_cannot_decide(client, closed_group, action):
     login(client, plain)
     assert client.post(f"/groups/{group.slug}/members/{target.id}/{action}").status_code == 403
     assert membership(group, target).status == "pending"
+
+
+def test_animateur_lifts_a_ban(client, closed_group):
+    group, animateur = closed_group
+    banned = new_member(name="Banni")
+    add_member(group, banned, status="banned")
+    login(client, animateur)
+    assert "Banni" in text(client.get(f"/groups/{group.slug}/requests?banned=1"))
+    response = client.post(f"/groups/{group.slug}/members/{banned.id}/remove")
+    assert response.status_code == 303 and response.location.endswith("/requests?banned=1")
+    assert membership(group, banned) is None
+    assert reload(Group, group.id).member_count == 1
+
+
+def test_animateur_demotes_another_and_the_last_one_stepping_down_tells_admins(client,
+                                                                               sent_mail):
+    new_member(email="admin@exemple.fr", roles=[("admin", None)])
+    animateur, other = new_member(), new_member()
+    group = make_group("Vélo", creator=animateur)
+    add_member(group, other, role="animateur")
+    login(client, animateur)
+    assert client.post(f"/groups/{group.slug}/members/{other.id}/demote").status_code == 303
+    assert membership(group, other).role == "member"
+    assert mail.work_once() == 0
+    assert client.post(f"/groups/{group.slug}/members/{animateur.id}/demote").status_code == 303
+    assert membership(group, animateur).role == "member"
+    assert mail.work_once() == 1 and sent_mail[0]["To"] == "admin@exemple.fr"
 
 
 def test_animateur_cannot_act_on_another_groups_member(client, closed_group):

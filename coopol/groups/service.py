@@ -160,10 +160,10 @@ def members_query(group: Group, viewer, q: str = "", sees_all: bool = False):
     return query
 
 
-def requests_query(group: Group):
-    """Return the select() of pending join requests, oldest first."""
+def requests_query(group: Group, status: str = "pending"):
+    """Return the select() of pending join requests (or of banned members), oldest first."""
     return (select(GroupMembership)
-            .where(GroupMembership.group_id == group.id, GroupMembership.status == "pending")
+            .where(GroupMembership.group_id == group.id, GroupMembership.status == status)
             .options(selectinload(GroupMembership.member))
             .order_by(GroupMembership.requested_at, GroupMembership.id))
 
@@ -317,21 +317,28 @@ def _check_animateurs(group: Group) -> None:
 
 
 def manage(actor, group: Group, target: GroupMembership, action: str) -> None:
-    """Apply an animateur's decision about one member: approve, refuse, promote, remove, ban."""
+    """Apply an animateur's decision about one member: approve, refuse, promote, demote,
+    remove (which also lifts a ban) or ban."""
     ensure_writable(group)
     allowed = {
         "approve": ("pending",), "refuse": ("pending",), "promote": ("active",),
-        "remove": ("active",), "ban": ("active", "pending"),
+        "demote": ("active",), "remove": ("active", "banned"), "ban": ("active", "pending"),
     }[action]
     if target.status not in allowed:
         raise Refusal(_l("Ce changement ne s'applique pas à ce membre."))
     if action == "promote" and target.role == "animateur":
         raise Refusal(_l("Ce membre anime déjà le groupe."))
+    if action == "demote" and target.role != "animateur":
+        raise Refusal(_l("Ce membre n'anime pas le groupe."))
     if action == "approve":
         target.status, target.joined_at = "active", utcnow()
         _count(group, 1)
     elif action == "promote":
         target.role = "animateur"
+    elif action == "demote":
+        target.role = "member"
+        db.session.flush()
+        _check_animateurs(group)
     elif action in ("refuse", "remove"):
         _drop(target, group)
     else:  # ban: keep the row so the member cannot ask again

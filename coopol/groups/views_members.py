@@ -13,7 +13,7 @@ from .forms import NotifyForm
 from .models import GroupMembership
 from .views import load_group
 
-ACTIONS = ("approve", "refuse", "promote", "remove", "ban")
+ACTIONS = ("approve", "refuse", "promote", "demote", "remove", "ban")
 
 
 def _membership_answer(slug: str):
@@ -87,10 +87,11 @@ def members(slug):
 @bp.route("/<slug>/requests")
 @login_required
 def requests(slug):
-    """List the requests to join, for the animateurs to answer."""
+    """List the requests to join for the animateurs to answer; ?banned=1 lists the banned."""
     group, _membership = load_group(slug, animate=True)
-    return render("groups/requests.html", group=group,
-                  pagination=paginate(service.requests_query(group)))
+    banned = request.args.get("banned") == "1"
+    query = service.requests_query(group, "banned" if banned else "pending")
+    return render("groups/requests.html", group=group, banned=banned, pagination=paginate(query))
 
 
 @bp.route("/<slug>/members/<int:member_id>/<action>", methods=["POST"])
@@ -103,16 +104,20 @@ def manage(slug, member_id, action):
     target = db.session.scalar(db.select(GroupMembership).where(
         GroupMembership.group_id == group.id, GroupMembership.member_id == member_id)) \
         or abort(404)
-    name = target.member.display_name
+    name, status = target.member.display_name, target.status
     service.manage(current_user, group, target, action)
     db.session.commit()
     messages = {
         "approve": _("%(name)s a rejoint le groupe.", name=name),
         "refuse": _("Demande de %(name)s refusée.", name=name),
         "promote": _("%(name)s anime maintenant le groupe.", name=name),
-        "remove": _("%(name)s a été retiré·e du groupe.", name=name),
+        "demote": _("%(name)s n'anime plus le groupe.", name=name),
+        "remove": _("L'exclusion de %(name)s est levée.", name=name) if status == "banned"
+        else _("%(name)s a été retiré·e du groupe.", name=name),
         "ban": _("%(name)s est exclu·e du groupe.", name=name),
     }
     flash(messages[action], "success")
-    back = "groups.requests" if action in ("approve", "refuse") else "groups.members"
-    return redirect(url_for(back, slug=slug), 303)
+    if status == "active":
+        return redirect(url_for("groups.members", slug=slug), 303)
+    return redirect(url_for("groups.requests", slug=slug,
+                            banned=1 if status == "banned" else None), 303)
