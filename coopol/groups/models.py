@@ -67,6 +67,8 @@ class GroupMembership(db.Model):
     notify: Mapped[str] = mapped_column(String(10), default="digest")
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
     joined_at: Mapped[datetime | None]
+    # When the weekly digest last went out for this membership: never twice in a week.
+    digest_sent_at: Mapped[datetime | None]
 
     group: Mapped[Group] = relationship()
     member: Mapped[Member] = relationship()

@@ -6,7 +6,6 @@ raises `Refusal` before anything is written, so the view rolls back and shows it
 
 import re
 
-from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import selectinload
@@ -310,10 +309,9 @@ def _check_animateurs(group: Group) -> None:
             select(Member).join(Role, Role.member_id == Member.id)
             .where(Role.role == "admin", Role.section_id.is_(None),
                    Role.federation_code.is_(None)).order_by(Member.id)))
-    link = url_for("groups.show", slug=group.slug, _external=True)
     for recipient in recipients:
         mail.queue(recipient.email, "group_orphaned", name=recipient.display_name,
-                   group=group.name, link=link)
+                   group=group.name, slug=group.slug)
 
 
 def manage(actor, group: Group, target: GroupMembership, action: str) -> None:
@@ -354,22 +352,6 @@ def manage(actor, group: Group, target: GroupMembership, action: str) -> None:
 
 def set_notify(membership: GroupMembership, choice: str) -> None:
     membership.notify = choice
-
-
-def notify_new_thread(group: Group, post) -> int:
-    """Queue a mail for each member who asked to hear of every new thread; return how many."""
-    query = (select(Member.email, Member.display_name).join(
-        GroupMembership, GroupMembership.member_id == Member.id)
-        .where(GroupMembership.group_id == group.id, GroupMembership.status == "active",
-               GroupMembership.notify == "threads", Member.id != post.author_id,
-               Member.email_confirmed_at.is_not(None)))
-    link = url_for("groups.thread", slug=group.slug, post_id=post.id, _external=True)
-    count = 0
-    for email, name in db.session.execute(query):
-        mail.queue(email, "group_new_thread", name=name, group=group.name, title=post.title,
-                   link=link)
-        count += 1
-    return count
 
 
 # TODO(consultations): hand a proposal over to a consultation once consultations exist.

@@ -6,7 +6,6 @@ Lists that grow without bound page by cursor (a position in the order, not an of
 
 from datetime import datetime
 
-from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, tuple_, update
 from sqlalchemy.orm import selectinload
@@ -15,7 +14,7 @@ from .. import mail
 from ..database import utcnow
 from ..extensions import db
 from ..profile.models import Member
-from . import service
+from . import notifications, service
 from .models import Group, GroupMembership, Post, PostReport, Proposal, ProposalSupport
 from .service import Refusal
 
@@ -82,7 +81,7 @@ def start_thread(author: Member, group: Group, membership, title: str, body: str
     db.session.add(post)
     db.session.flush()
     service.touch(group.id)
-    service.notify_new_thread(group, post)
+    notifications.notify_new_thread(group, post)
     return post
 
 
@@ -143,15 +142,14 @@ def report_post(member: Member, group: Group, membership, post: Post, reason: st
     db.session.add(PostReport(post_id=post.id, reporter_id=member.id, reason=reason))
     db.session.execute(update(Post).where(Post.id == post.id)
                        .values(report_count=Post.report_count + 1))
-    thread_id = post.parent_id or post.id
-    link = url_for("groups.thread", slug=group.slug, post_id=thread_id, _external=True)
     animateurs = db.session.scalars(
         select(Member).join(GroupMembership, GroupMembership.member_id == Member.id)
         .where(GroupMembership.group_id == group.id, GroupMembership.role == "animateur",
                GroupMembership.status == "active"))
     for animateur in animateurs:
         mail.queue(animateur.email, "group_post_reported", name=animateur.display_name,
-                   group=group.name, reason=reason, link=link)
+                   group=group.name, reason=reason, slug=group.slug,
+                   post_id=post.parent_id or post.id)
 
 
 # --- proposals -----------------------------------------------------------------------------

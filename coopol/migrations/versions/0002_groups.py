@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-25 19:17:34.056683
+Create Date: 2026-11-25 19:29:24.809365
 
 """
 from alembic import op
@@ -55,6 +55,7 @@ def upgrade():
     sa.Column('notify', sa.String(length=10), nullable=False),
     sa.Column('requested_at', sa.DateTime(), nullable=False),
     sa.Column('joined_at', sa.DateTime(), nullable=True),
+    sa.Column('digest_sent_at', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['group_id'], ['group.id'], name=op.f('fk_group_membership_group_id_group'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['member_id'], ['member.id'], name=op.f('fk_group_membership_member_id_member'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_group_membership')),
