@@ -238,3 +238,21 @@ def test_reply_link_to_a_reply_goes_to_its_thread(client, setting):
     response = client.get(f"/groups/{group.slug}/threads/{reply.id}")
     assert response.status_code == 303 and f"/threads/{thread.id}#post-{reply.id}" in \
         response.location
+
+
+@pytest.mark.parametrize("who", ["outsider", "pending", "member", "animateur"])
+def test_closed_groups_discussions_are_for_members(client, who):
+    animateur, person = new_member(), new_member()
+    group = make_group("Atelier", creator=animateur, is_open=False)
+    thread = make_thread(group, animateur, title="Ordre du jour secret")
+    if who in ("pending", "member"):
+        add_member(group, person, status="pending" if who == "pending" else "active")
+    login(client, animateur if who == "animateur" else person)
+    allowed = who in ("member", "animateur")
+    for path in ("/threads", f"/threads/{thread.id}", "/proposals"):
+        response = client.get(f"/groups/{group.slug}{path}")
+        assert response.status_code == (200 if allowed else 403), path
+        if not allowed:
+            assert "rejoins-le pour lire" in text(response)
+    page = text(client.get(f"/groups/{group.slug}"))
+    assert ("Ordre du jour secret" in page) == allowed

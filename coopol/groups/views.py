@@ -19,13 +19,15 @@ def get_group_or_404(slug: str):
     return service.get_group(slug) or abort(404)
 
 
-def load_group(slug: str, animate: bool = False):
+def load_group(slug: str, animate: bool = False, read: bool = False):
     """Return the group and the current member's membership; with `animate`, 403 unless they
-    may run the group."""
+    may run the group; with `read`, refuse a closed group's content to outsiders."""
     group = get_group_or_404(slug)
     membership = service.membership_of(current_user, group)
     if animate and not service.can_animate(current_user, group, membership):
         abort(403)
+    if read:
+        service.ensure_readable(current_user, group, membership)
     return group, membership
 
 
@@ -103,11 +105,14 @@ def create():
 def show(slug):
     """Show a group: who it is for, how to join, its latest discussions and proposals."""
     group, membership = load_group(slug)
-    threads, more = posts.threads(group, limit=5)
-    proposals = list(db.session.scalars(posts.proposals_query(group).limit(3)))
     animates = service.can_animate(current_user, group, membership)
+    readable = group.is_open or animates or (membership is not None and membership.is_active)
+    threads, more = posts.threads(group, limit=5) if readable else ([], False)
+    proposals = list(db.session.scalars(posts.proposals_query(group).limit(3))) \
+        if readable else []
     pending = service.pending_count(group) if animates else 0
     return render("groups/show.html", group=group, membership=membership, animates=animates,
+                  readable=readable,
                   threads=threads, more_threads=more, proposals=proposals, pending=pending,
                   notify_form=NotifyForm(obj=membership) if membership else None)
 

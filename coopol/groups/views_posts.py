@@ -25,7 +25,7 @@ def _thread_url(group, post) -> str:
 @login_required
 def threads(slug):
     """List a group's discussions, most recently active first, page by page."""
-    group, membership = load_group(slug)
+    group, membership = load_group(slug, read=True)
     rows, next_cursor = posts.threads(group, before=request.args.get("before"))
     return render("groups/threads.html", "thread_page", group=group, membership=membership,
                   threads=rows, next_cursor=next_cursor)
@@ -61,7 +61,7 @@ def _render_thread(group, membership, thread, after: int | None, form=None, stat
 @login_required
 def thread(slug, post_id):
     """Show a discussion and its replies; ?after= brings the replies after one."""
-    group, membership = load_group(slug)
+    group, membership = load_group(slug, read=True)
     post = get_post_or_404(group, post_id)
     if not post.is_thread:
         return redirect(_thread_url(group, post), 303)

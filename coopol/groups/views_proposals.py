@@ -22,7 +22,7 @@ def get_proposal_or_404(group, proposal_id: int):
 @login_required
 def proposals(slug):
     """List a group's proposals, most supported first."""
-    group, membership = load_group(slug)
+    group, membership = load_group(slug, read=True)
     pagination = paginate(posts.proposals_query(group))
     return render("groups/proposals.html", group=group, membership=membership,
                   pagination=pagination,
@@ -54,7 +54,7 @@ def new_proposal(slug):
 @login_required
 def proposal(slug, proposal_id):
     """Show a proposal, its supports and the button to support it."""
-    group, membership = load_group(slug)
+    group, membership = load_group(slug, read=True)
     item = get_proposal_or_404(group, proposal_id)
     return render("groups/proposal.html", group=group, membership=membership, proposal=item,
                   supported=item.id in posts.supported_ids(current_user, [item]))
