@@ -129,3 +129,31 @@ def test_proposal_of_another_group_is_404(client, setting):
     assert client.get(f"/groups/{group.slug}/proposals/{foreign.id}").status_code == 404
     assert client.post(f"/groups/{group.slug}/proposals/{foreign.id}/support").status_code \
         == 404
+
+
+def test_author_reworks_a_draft(client, setting):
+    group, member, theme = setting
+    proposal = make_proposal(group, member)
+    login(client, member)
+    url = f"/groups/{group.slug}/proposals/{proposal.id}/edit"
+    assert "Des cantines bio" in text(client.get(url))
+    response = client.post(url, data={"title": "Du bio local", "body": "Partout",
+                                      "theme": str(theme.id)})
+    assert response.status_code == 303
+    proposal = reload(Proposal, proposal.id)
+    assert (proposal.title, proposal.body, proposal.theme_id) == ("Du bio local", "Partout",
+                                                                  theme.id)
+    response = client.post(url, data={"title": "", "body": "Partout"})
+    assert response.status_code == 422 and reload(Proposal, proposal.id).title == "Du bio local"
+
+
+def test_others_cannot_rework_a_proposal(client, setting):
+    group, member, _theme = setting
+    proposal = make_proposal(group, member)
+    other = new_member()
+    add_member(group, other)
+    login(client, other)
+    url = f"/groups/{group.slug}/proposals/{proposal.id}/edit"
+    assert client.get(url).status_code == 403
+    assert client.post(url, data={"title": "Piraté", "body": "x"}).status_code == 403
+    assert reload(Proposal, proposal.id).title == "Des cantines bio"

@@ -180,6 +180,24 @@ def draft_proposal(author: Member, group: Group, membership, title: str, body: s
     return proposal
 
 
+def ensure_own_draft(author: Member, group: Group, proposal: Proposal) -> None:
+    """Refuse unless the member wrote this proposal and it is still a draft."""
+    service.ensure_writable(group)
+    if proposal.author_id != author.id:
+        raise Refusal(_l("Seule la personne qui l'a écrite peut modifier cette proposition."), 403)
+    if proposal.status != "draft":
+        raise Refusal(_l("Cette proposition est soumise : elle ne change plus."))
+
+
+def edit_proposal(author: Member, group: Group, proposal: Proposal, title: str, body: str,
+                  theme_id: int | None) -> None:
+    """Let the author rework a draft; once submitted it no longer changes."""
+    ensure_own_draft(author, group, proposal)
+    if theme_id and theme_id not in {t.id for t in group.themes}:
+        raise Refusal(_l("Choisis un des thèmes du groupe."), 422)
+    proposal.title, proposal.body, proposal.theme_id = title, body, theme_id or None
+
+
 def supported_ids(member, proposals) -> set[int]:
     """Return which of these proposals the member supports, in one query."""
     ids = [p.id for p in proposals]

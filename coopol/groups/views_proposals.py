@@ -18,6 +18,15 @@ def get_proposal_or_404(group, proposal_id: int):
     return posts.get_proposal(group, proposal_id) or abort(404)
 
 
+def _form(group, proposal=None) -> ProposalForm:
+    form = ProposalForm(obj=proposal)
+    form.theme.choices = [Choice("", _("Aucun en particulier"))] + [
+        Choice(str(t.id), t.name) for t in group.themes]
+    if proposal is not None and not form.is_submitted():
+        form.theme.data = str(proposal.theme_id or "")
+    return form
+
+
 @bp.route("/<slug>/proposals")
 @login_required
 def proposals(slug):
@@ -36,9 +45,7 @@ def new_proposal(slug):
     group, membership = load_group(slug)
     service.ensure_writable(group)
     service.ensure_active_member(current_user, membership)
-    form = ProposalForm()
-    form.theme.choices = [Choice("", _("Aucun en particulier"))] + [
-        Choice(str(t.id), t.name) for t in group.themes]
+    form = _form(group)
     if form.validate_on_submit():
         proposal = posts.draft_proposal(current_user, group, membership, form.title.data,
                                         form.body.data,
@@ -46,7 +53,25 @@ def new_proposal(slug):
         db.session.commit()
         flash(_("Proposition enregistrée. Les membres peuvent la soutenir."), "success")
         return redirect(url_for("groups.proposal", slug=slug, proposal_id=proposal.id), 303)
-    return render("groups/proposal_form.html", form=form, group=group,
+    return render("groups/proposal_form.html", form=form, group=group, proposal=None,
+                  status=422 if form.errors else 200)
+
+
+@bp.route("/<slug>/proposals/<int:proposal_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_proposal(slug, proposal_id):
+    """Rework my draft proposal."""
+    group, _membership = load_group(slug)
+    item = get_proposal_or_404(group, proposal_id)
+    posts.ensure_own_draft(current_user, group, item)
+    form = _form(group, item)
+    if form.validate_on_submit():
+        theme_id = int(form.theme.data) if form.theme.data else None
+        posts.edit_proposal(current_user, group, item, form.title.data, form.body.data, theme_id)
+        db.session.commit()
+        flash(_("Proposition modifiée."), "success")
+        return redirect(url_for("groups.proposal", slug=slug, proposal_id=item.id), 303)
+    return render("groups/proposal_form.html", form=form, group=group, proposal=item,
                   status=422 if form.errors else 200)
 
 
