@@ -58,11 +58,14 @@ def can_animate(member, group: Group, membership: GroupMembership | None) -> boo
     return profile_service.is_admin(member)
 
 
-def ensure_readable(member, group: Group, membership: GroupMembership | None) -> None:
+def can_read(member, group: Group, membership: GroupMembership | None) -> bool:
     """A closed group's discussions and proposals are for its members (and those who run it)."""
-    if group.is_open or (membership is not None and membership.is_active):
-        return
-    if not can_animate(member, group, membership):
+    return (group.is_open or (membership is not None and membership.is_active)
+            or can_animate(member, group, membership))
+
+
+def ensure_readable(member, group: Group, membership: GroupMembership | None) -> None:
+    if not can_read(member, group, membership):
         raise Refusal(_l("Ce groupe est fermé : rejoins-le pour lire ses discussions."), 403)
 
 

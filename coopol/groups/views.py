@@ -106,14 +106,14 @@ def show(slug):
     """Show a group: who it is for, how to join, its latest discussions and proposals."""
     group, membership = load_group(slug)
     animates = service.can_animate(current_user, group, membership)
-    readable = group.is_open or animates or (membership is not None and membership.is_active)
+    readable = service.can_read(current_user, group, membership)
     threads, more = posts.threads(group, limit=5) if readable else ([], False)
     proposals = list(db.session.scalars(posts.proposals_query(group).limit(3))) \
         if readable else []
     pending = service.pending_count(group) if animates else 0
     return render("groups/show.html", group=group, membership=membership, animates=animates,
-                  readable=readable,
-                  threads=threads, more_threads=more, proposals=proposals, pending=pending,
+                  readable=readable, threads=threads, more_threads=more, proposals=proposals,
+                  pending=pending,
                   notify_form=NotifyForm(obj=membership) if membership else None)
 
 
