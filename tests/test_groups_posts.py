@@ -158,6 +158,8 @@ def test_author_edits_and_deletes_own_post(client, setting):
     assert reload(Post, thread.id).deleted_at is not None
     html = text(client.get(f"/groups/{group.slug}/threads/{thread.id}"))
     assert "Message supprimé" in html and "Plutôt 19 h" not in html
+    assert "Discussion supprimée" in html and "Réunion jeudi" not in html
+    assert "Réunion jeudi" not in text(client.get(f"/groups/{group.slug}/threads"))
 
 
 def test_others_cannot_edit_or_delete_a_post(client, setting):
