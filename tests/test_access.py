@@ -10,6 +10,7 @@ from coopol.extensions import db
 from coopol.profile.models import Role
 from tests.conftest import login, make_member, make_section, make_theme
 from tests.events_factories import join, make_event, make_organiser
+from tests.groups_factories import add_member, make_group, make_proposal, make_thread
 
 # public: anyone; member: logged in; role: any role; secretary: secretary over the target
 # member's section (or admin); admin: national admin.
@@ -40,11 +41,27 @@ ACCESS = {
     "events.participants": "organiser", "events.participants_csv": "organiser",
     "events.check_in": "organiser", "events.check_in_code": "organiser",
     "events.message": "organiser", "events.report": "organiser",
+    # groups: the world's group is local to the section; "member" belongs to it and wrote
+    # its thread and proposal; its animateurs, the section's secretaries and admins run it.
+    "groups.directory": "member", "groups.mine": "member", "groups.create": "member",
+    "groups.show": "member", "groups.members": "member", "groups.threads": "member",
+    "groups.thread": "member", "groups.proposals": "member", "groups.proposal": "member",
+    "groups.join": "member", "groups.leave": "member",
+    "groups.notifications": "group_member", "groups.new_thread": "group_member",
+    "groups.reply": "group_member",
+    "groups.new_proposal": "group_member", "groups.support": "group_member",
+    "groups.report_post": "group_member",
+    "groups.edit_post": "author", "groups.delete_post": "author",
+    "groups.edit_proposal": "author",
+    "groups.edit": "animateur", "groups.archive": "animateur", "groups.manage": "animateur",
+    "groups.requests": "animateur", "groups.hide_post": "animateur",
 }
-ROLES = ("anonymous", "member", "organiser", "secretary", "admin")
+ROLES = ("anonymous", "member", "animateur", "organiser", "secretary", "admin")
 ALLOWED = {"public": set(ROLES), "member": set(ROLES) - {"anonymous"},
            "role": {"organiser", "secretary", "admin"}, "secretary": {"secretary", "admin"},
-           "organiser": {"organiser", "admin"}, "admin": {"admin"}}
+           "organiser": {"organiser", "admin"}, "admin": {"admin"},
+           "group_member": {"member", "animateur"}, "author": {"member"},
+           "animateur": {"animateur", "secretary", "admin"}}
 
 
 def _rules(app):
@@ -70,10 +87,17 @@ def world():
     role = db.session.scalar(select(Role).where(Role.member_id == secretary.id))
     event = make_event(section, organiser=admin)
     rsvp = join(event, target)
+    member, animateur = make_member(visibility="members"), make_member()
+    group = make_group(creator=animateur, section=section)
+    add_member(group, member)
+    add_member(group, target)
+    thread = make_thread(group, member)
+    proposal = make_proposal(group, member)
     return {"section_id": section.id, "member_id": target.id, "theme_id": theme.id,
             "role_id": role.id, "token": "jeton", "filename": "css/coopol.css",
-            "event_id": event.id, "rsvp_id": rsvp.id,
-            "members": {"member": make_member(visibility="members"), "secretary": secretary,
+            "event_id": event.id, "rsvp_id": rsvp.id, "slug": group.slug,
+            "post_id": thread.id, "proposal_id": proposal.id, "action": "remove",
+            "members": {"member": member, "animateur": animateur, "secretary": secretary,
                         "organiser": organiser, "admin": admin}}
 
 
@@ -94,7 +118,7 @@ def test_access(app, client, world, rule, endpoint, method, role):
         login(client, world["members"][role])
     url = rule
     for name in ("section_id", "member_id", "theme_id", "role_id", "token", "filename",
-                 "event_id", "rsvp_id"):
+                 "event_id", "rsvp_id", "slug", "post_id", "proposal_id", "action"):
         for pattern in (f"<int:{name}>", f"<{name}>", f"<path:{name}>"):
             url = url.replace(pattern, str(world[name]))
     response = client.open(url, method=method, data={})

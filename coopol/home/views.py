@@ -8,6 +8,7 @@ from ..events import service as events_service
 from ..extensions import db
 from ..geo import service as geo_service
 from ..geo.models import Commune, Section
+from ..groups import service as groups_service
 from ..htmx import render
 from ..pagination import paginate
 from ..profile import service as profile_service
@@ -28,6 +29,7 @@ def index():
         missing=missing,
         secretaries=profile_service.section_secretaries(member.section),
         events=events_service.home_summary(member),
+        my_groups=groups_service.my_groups(member),
     )
 
 
