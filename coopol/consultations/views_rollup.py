@@ -118,9 +118,11 @@ def _federation_page(consultation, federation, status=200, synthesis_form=None):
     area = results.area(consultation, "federation", federation.code) \
         if consultation.closed_at else None
     titles = {o.id: o.title for o in service.options(consultation)}
+    sections = rollup.federation_sections(consultation, federation.code)
+    late = sum(1 for _s, done in sections if done is None or done.status != "submitted")
     return render(
         "consultations/federation.html", "synthesis", consultation=consultation,
-        federation=federation, sections=rollup.federation_sections(consultation, federation.code),
+        federation=federation, sections=sections, late=late,
         synthesis=synthesis, form=synthesis_form or SynthesisForm(obj=synthesis), status=status,
         area=area, rows=results.bars(consultation, area, titles), min_cell=service.MIN_CELL)
 

@@ -4,6 +4,7 @@ from flask import abort, current_app, redirect, render_template, request, sessio
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
+from ..consultations import service as consultations_service
 from ..extensions import db
 from ..geo import service as geo_service
 from ..geo.models import Commune, Section
@@ -26,6 +27,8 @@ def index():
         percent=percent,
         missing=missing,
         secretaries=profile_service.section_secretaries(member.section),
+        consultations=db.session.scalars(
+            consultations_service.visible_query(member, open_only=True).limit(5)).all(),
     )
 
 
