@@ -1,7 +1,7 @@
 """Secret ballots: checking, casting and changing one; participation and eligible counts."""
 
-from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import lazy_gettext as _
+from flask_babel import lazy_ngettext as ngettext
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 

@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _
 from sqlalchemy import case, delete, func, insert, select, update
 
 from ..database import utcnow
@@ -87,13 +87,15 @@ def _count_debates(consultation: Consultation, areas) -> None:
                 area["scores"][int(option_id)][2] += attendance * _score(consultation, value)
 
 
-def _ranked(scores) -> list[list[int]]:
-    rows = [[option_id, *cell] for option_id, cell in scores.items()]
+def _ranked(scores, option_ids) -> list[list[int]]:
+    """Order an area's options, best first; options nobody chose are listed with zero."""
+    rows = [[option_id, *scores.get(option_id, (0, 0, 0))] for option_id in option_ids]
     rows.sort(key=lambda row: (-row[3], -row[1], -row[2], row[0]))
     return rows
 
 
 def _store(consultation: Consultation, areas) -> None:
+    option_ids = [o.id for o in service.options(consultation)]
     section_ids = [int(k) for level, k in areas if level == "section"]
     names = {("section", str(i)): n for i, n in db.session.execute(
         select(Section.id, Section.name).where(Section.id.in_(section_ids)))}
@@ -107,11 +109,11 @@ def _store(consultation: Consultation, areas) -> None:
             "area_name": names.get((level, key), ""), "ballots": area["ballots"],
             "eligible": area["eligible"], "attendance": area["attendance"],
             # A cell with fewer than MIN_CELL ballots is never stored, so never shown.
-            "scores": _ranked(area["scores"]) if area["ballots"] >= MIN_CELL else [],
+            "scores": _ranked(area["scores"], option_ids) if area["ballots"] >= MIN_CELL else [],
         })
     if rows:
         db.session.execute(insert(AreaResult), rows)
-    national = _ranked(areas[("national", "")]["scores"])
+    national = _ranked(areas[("national", "")]["scores"], option_ids)
     db.session.execute(update(Option).where(Option.consultation_id == consultation.id)
                        .values(final_rank=None))
     if areas[("national", "")]["ballots"] >= MIN_CELL:

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 

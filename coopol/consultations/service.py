@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
@@ -19,10 +19,14 @@ MIN_CELL = 5  # fewer ballots than this in an area and its figures are not shown
 class ConsultationError(Exception):
     """A refused action, with the French message to show and the HTTP status to answer."""
 
-    def __init__(self, message: str, status: int = 422):
+    def __init__(self, message, status: int = 422):
         super().__init__(message)
-        self.message = message
+        self._message = message  # lazy: translated when shown, so the CLI and tests work too
         self.status = status
+
+    @property
+    def message(self) -> str:
+        return str(self._message)
 
 
 # --- who may do what ----------------------------------------------------------------------
