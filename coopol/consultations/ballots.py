@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _
 from flask_babel import lazy_ngettext as ngettext
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..geo.models import Commune, Section
@@ -154,10 +155,9 @@ def tap(consultation: Consultation, current: Choices, action: str, option_id: in
 
 def participants_query(consultation: Consultation):
     """Who took part, by name: never what they chose."""
-    return (select(Member.display_name, Section.name.label("section_name"))
-            .join(Participation, Participation.member_id == Member.id)
-            .outerjoin(Section, Section.id == Participation.section_id)
+    return (select(Member).join(Participation, Participation.member_id == Member.id)
             .where(Participation.consultation_id == consultation.id)
+            .options(selectinload(Member.section))
             .order_by(Member.display_name, Member.id))
 
 
@@ -172,7 +172,8 @@ def participation_by_section(consultation: Consultation) -> list[dict]:
         .where(Participation.consultation_id == consultation.id)
         .group_by(Participation.section_id)).all())
     keys = [k for k in set(eligible) | set(voted) if k is not None]
-    names = dict(db.session.execute(select(Section.id, Section.name).where(Section.id.in_(keys))))
+    names = dict(db.session.execute(
+        select(Section.id, Section.name).where(Section.id.in_(keys))).all())
     rows = [{"name": names.get(k, ""), "eligible": eligible.get(k, 0), "voted": voted.get(k, 0)}
             for k in keys]
     rows.sort(key=lambda row: row["name"])

@@ -98,7 +98,7 @@ def _store(consultation: Consultation, areas) -> None:
     option_ids = [o.id for o in service.options(consultation)]
     section_ids = [int(k) for level, k in areas if level == "section"]
     names = {("section", str(i)): n for i, n in db.session.execute(
-        select(Section.id, Section.name).where(Section.id.in_(section_ids)))}
+        select(Section.id, Section.name).where(Section.id.in_(section_ids))).all()}
     names.update({("federation", code): name for code, name in db.session.execute(
         select(Federation.code, Federation.name))})
     db.session.execute(delete(AreaResult).where(AreaResult.consultation_id == consultation.id))
