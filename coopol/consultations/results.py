@@ -1,6 +1,7 @@
 """Results: computed once at the close from the ballots and debates, stored, then only read."""
 
 from collections import defaultdict
+from operator import itemgetter
 
 from flask_babel import lazy_gettext as _
 from sqlalchemy import case, delete, func, insert, select, update
@@ -23,8 +24,8 @@ def _score(consultation: Consultation, value):
 
 
 def _empty_area():
-    return {"ballots": 0, "eligible": 0, "attendance": 0,
-            "scores": defaultdict(lambda: [0, 0, 0])}
+    # scores: {option id: [points, first choices, points with in-person debates]}
+    return {"ballots": 0, "eligible": 0, "attendance": 0, "scores": {}}
 
 
 def _areas_keys(section_id, federation):
@@ -36,41 +37,70 @@ def _areas_keys(section_id, federation):
     return keys
 
 
+def _rows(query):
+    """Run an aggregate on the connection: plain tuples, without the ORM's per-row cost."""
+    return db.session.connection().execute(query).all()
+
+
 def compute(consultation: Consultation) -> int:
-    """Count every ballot and debate into national, fédération and section results; store them."""
+    """Count every ballot and debate into national, fédération and section results; store them.
+
+    One grouped query per kind of figure (choices, ballots, eligible members); the roll-up from
+    sections to fédérations and nation is a single pass in Python over the grouped rows.
+    """
     areas = defaultdict(_empty_area)
     score = _score(consultation, BallotChoice.value)
     first = case((BallotChoice.value == 1, 1), else_=0) if consultation.method == "ranking" else 0
-    rows = db.session.execute(
+    rows = _rows(
         select(Ballot.section_id, Ballot.federation_code, BallotChoice.option_id,
                func.sum(score), func.sum(first))
         .join(BallotChoice, BallotChoice.ballot_id == Ballot.id)
         .where(Ballot.consultation_id == consultation.id)
         .group_by(Ballot.section_id, Ballot.federation_code, BallotChoice.option_id))
+    targets = {}  # (section, fédération) -> the score dicts it adds to
     for section_id, federation, option_id, points, firsts in rows:
-        for key in _areas_keys(section_id, federation):
-            cell = areas[key]["scores"][option_id]
-            cell[0] += int(points or 0)
-            cell[1] += int(firsts or 0)
-            cell[2] += int(points or 0)
-    counts = db.session.execute(
-        select(Ballot.section_id, Ballot.federation_code, func.count())
-        .where(Ballot.consultation_id == consultation.id)
-        .group_by(Ballot.section_id, Ballot.federation_code))
-    for section_id, federation, count in counts:
+        points, firsts = int(points or 0), int(firsts or 0)
+        place = (section_id, federation)
+        if place not in targets:
+            targets[place] = [areas[k]["scores"] for k in _areas_keys(section_id, federation)]
+        for scores in targets[place]:
+            cell = scores.get(option_id)
+            if cell is None:
+                scores[option_id] = [points, firsts, points]
+            else:
+                cell[0] += points
+                cell[1] += firsts
+                cell[2] += points
+    for section_id, federation, count in _rows(
+            select(Ballot.section_id, Ballot.federation_code, func.count())
+            .where(Ballot.consultation_id == consultation.id)
+            .group_by(Ballot.section_id, Ballot.federation_code)):
         for key in _areas_keys(section_id, federation):
             areas[key]["ballots"] += count
-    eligible = db.session.execute(
-        select(Member.section_id, Commune.federation_code, func.count())
-        .join(Commune, Commune.insee == Member.commune_insee, isouter=True)
-        .where(*service.eligible_conditions(consultation))
-        .group_by(Member.section_id, Commune.federation_code))
-    for section_id, federation, count in eligible:
-        for key in _areas_keys(section_id, federation):
-            areas[key]["eligible"] += count
+    _count_eligible(consultation, areas)
     _count_debates(consultation, areas)
     _store(consultation, areas)
     return areas[("national", "")]["ballots"]
+
+
+def _count_eligible(consultation: Consultation, areas) -> None:
+    """Count eligible members per section (a section's fédération is its communes'), then those
+    without a section by their commune's fédération."""
+    conditions = service.eligible_conditions(consultation)
+    federations = dict(_rows(select(Section.id, Section.federation_code)))
+    by_section = select(Member.section_id, func.count()).where(
+        *conditions, Member.section_id.is_not(None)).group_by(Member.section_id)
+    if consultation.federation_code and consultation.section_id is None:
+        by_section = by_section.join(Commune, Commune.insee == Member.commune_insee)
+    unplaced = (select(Commune.federation_code, func.count()).select_from(Member)
+                .join(Commune, Commune.insee == Member.commune_insee, isouter=True)
+                .where(*conditions, Member.section_id.is_(None))
+                .group_by(Commune.federation_code))
+    counted = [(s, federations.get(s), n) for s, n in _rows(by_section)]
+    counted += [(None, federation, n) for federation, n in _rows(unplaced)]
+    for section_id, federation, count in counted:
+        for key in _areas_keys(section_id, federation):
+            areas[key]["eligible"] += count
 
 
 def _count_debates(consultation: Consultation, areas) -> None:
@@ -84,18 +114,21 @@ def _count_debates(consultation: Consultation, areas) -> None:
             area = areas[key]
             area["attendance"] += attendance
             for option_id, value in choices.items():
-                area["scores"][int(option_id)][2] += attendance * _score(consultation, value)
+                cell = area["scores"].setdefault(int(option_id), [0, 0, 0])
+                cell[2] += attendance * _score(consultation, value)
 
 
 def _ranked(scores, option_ids) -> list[list[int]]:
     """Order an area's options, best first; options nobody chose are listed with zero."""
-    rows = [[option_id, *scores.get(option_id, (0, 0, 0))] for option_id in option_ids]
-    rows.sort(key=lambda row: (-row[3], -row[1], -row[2], row[0]))
+    zero = (0, 0, 0)
+    rows = [[option_id, *scores.get(option_id, zero)] for option_id in option_ids]
+    # Sorting is stable, also in reverse: ties keep the options' order (by id).
+    rows.sort(key=itemgetter(3, 1, 2), reverse=True)
     return rows
 
 
 def _store(consultation: Consultation, areas) -> None:
-    option_ids = [o.id for o in service.options(consultation)]
+    option_ids = sorted(o.id for o in service.options(consultation))
     section_ids = [int(k) for level, k in areas if level == "section"]
     names = {("section", str(i)): n for i, n in db.session.execute(
         select(Section.id, Section.name).where(Section.id.in_(section_ids))).all()}
@@ -112,7 +145,7 @@ def _store(consultation: Consultation, areas) -> None:
             "scores": _ranked(area["scores"], option_ids) if area["ballots"] >= MIN_CELL else [],
         })
     if rows:
-        db.session.execute(insert(AreaResult), rows)
+        db.session.connection().execute(insert(AreaResult.__table__), rows)
     national = _ranked(areas[("national", "")]["scores"], option_ids)
     db.session.execute(update(Option).where(Option.consultation_id == consultation.id)
                        .values(final_rank=None))

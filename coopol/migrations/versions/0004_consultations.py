@@ -2,7 +2,7 @@
 
 Revision ID: 0004
 Revises: 0001
-Create Date: 2026-11-25 19:17:39.267599
+Create Date: 2026-11-25 19:31:11.578863
 
 """
 from alembic import op
@@ -65,7 +65,7 @@ def upgrade():
     sa.UniqueConstraint('consultation_id', 'level', 'area_key', name='uq_area_result_area')
     )
     op.create_table('ballot',
-    sa.Column('id', sa.String(length=24), nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.INTEGER(), 'sqlite'), autoincrement=False, nullable=False),
     sa.Column('consultation_id', sa.Integer(), nullable=False),
     sa.Column('section_id', sa.Integer(), nullable=True),
     sa.Column('federation_code', sa.String(length=3), nullable=True),
@@ -141,7 +141,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_synthesis_section_id'), ['section_id'], unique=False)
 
     op.create_table('ballot_choice',
-    sa.Column('ballot_id', sa.String(length=24), nullable=False),
+    sa.Column('ballot_id', sa.BigInteger().with_variant(sa.INTEGER(), 'sqlite'), nullable=False),
     sa.Column('option_id', sa.Integer(), nullable=False),
     sa.Column('value', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['ballot_id'], ['ballot.id'], name=op.f('fk_ballot_choice_ballot_id_ballot'), ondelete='CASCADE'),
@@ -156,7 +156,7 @@ def upgrade():
     sa.Column('consultation_id', sa.Integer(), nullable=False),
     sa.Column('member_id', sa.Integer(), nullable=False),
     sa.Column('section_id', sa.Integer(), nullable=True),
-    sa.Column('ballot_id', sa.String(length=24), nullable=True),
+    sa.Column('ballot_id', sa.BigInteger().with_variant(sa.INTEGER(), 'sqlite'), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['ballot_id'], ['ballot.id'], name=op.f('fk_participation_ballot_id_ballot'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['consultation_id'], ['consultation.id'], name=op.f('fk_participation_consultation_id_consultation'), ondelete='CASCADE'),
