@@ -29,6 +29,21 @@ def sections_in_scope(consultation: Consultation, federation_code: str | None = 
     return query
 
 
+def secretary_areas(consultation: Consultation, member) -> list[tuple[str, object]]:
+    """List the sections and fédérations of this consultation where the member is secretary."""
+    areas = []
+    for role in member.roles:
+        if role.role != "secretary":
+            continue
+        if role.section is not None and covers_section(consultation, role.section):
+            areas.append(("section", role.section))
+        elif (role.federation is not None and role.section_id is None
+              and consultation.section_id is None
+              and consultation.federation_code in (None, role.federation_code)):
+            areas.append(("federation", role.federation))
+    return areas
+
+
 def covers_section(consultation: Consultation, section: Section) -> bool:
     if consultation.section_id is not None:
         return section.id == consultation.section_id

@@ -77,6 +77,7 @@ def show_page(consultation: Consultation, form=None, status: int = 200):
         voted=ballots.has_voted(consultation, current_user),
         can_moderate=service.can_moderate(current_user, consultation),
         can_manage=service.can_manage(current_user, consultation),
+        my_areas=rollup.secretary_areas(consultation, current_user),
         form=form or ProposalForm(formdata=None), status=status,
     )
 
