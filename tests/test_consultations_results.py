@@ -94,6 +94,10 @@ def test_areas_with_fewer_than_five_ballots_are_hidden(client, section):
     login(client, make_member(roles=[("admin", None)]))
     page = client.get(f"/consultations/{consultation.id}/results?level=federation&key=95")
     assert "Moins de 5 bulletins" in page.get_data(as_text=True)
+    mine = client.get(f"/consultations/{consultation.id}/results?level=section&key={section.id}")
+    assert "<figcaption>Grenoble — 5 bulletins" in mine.get_data(as_text=True)
+    assert client.get(f"/consultations/{consultation.id}/results?level=section&key=0"
+                      ).status_code == 404
     csv = client.get(f"/consultations/{consultation.id}/report.csv").get_data(as_text=True)
     assert "section,Cergy,<5" in csv
     assert not any(line.startswith("section,Cergy") and "École" in line
