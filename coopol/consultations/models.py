@@ -119,8 +119,9 @@ class Participation(db.Model):
                                            index=True)
     section_id: Mapped[int | None] = mapped_column(ForeignKey("section.id", ondelete="SET NULL"))
     # The only link to the ballot, set to NULL for every row at the close.
+    # No index: nothing looks a participation up by ballot, and none makes the close faster.
     ballot_id: Mapped[int | None] = mapped_column(
-        BallotKey, ForeignKey("ballot.id", ondelete="SET NULL"), unique=True)
+        BallotKey, ForeignKey("ballot.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     member: Mapped[Member] = relationship()

@@ -163,7 +163,6 @@ def upgrade():
     sa.ForeignKeyConstraint(['member_id'], ['member.id'], name=op.f('fk_participation_member_id_member'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['section_id'], ['section.id'], name=op.f('fk_participation_section_id_section'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_participation')),
-    sa.UniqueConstraint('ballot_id', name=op.f('uq_participation_ballot_id')),
     sa.UniqueConstraint('consultation_id', 'member_id', name='uq_participation_member')
     )
     with op.batch_alter_table('participation', schema=None) as batch_op:
