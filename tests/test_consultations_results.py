@@ -98,6 +98,9 @@ def test_areas_with_fewer_than_five_ballots_are_hidden(client, section):
     assert "<figcaption>Grenoble — 5 bulletins" in mine.get_data(as_text=True)
     assert client.get(f"/consultations/{consultation.id}/results?level=section&key=0"
                       ).status_code == 404
+    # At the close, the small section's ballots lose their place, so they cannot be told apart.
+    places = set(db.session.execute(select(Ballot.section_id, Ballot.federation_code)).all())
+    assert places == {(section.id, "38"), (None, None)}
     csv = client.get(f"/consultations/{consultation.id}/report.csv").get_data(as_text=True)
     assert "section,Cergy,<5" in csv
     assert not any(line.startswith("section,Cergy") and "École" in line

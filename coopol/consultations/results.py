@@ -166,10 +166,31 @@ def close(consultation: Consultation, actor=None) -> int:
     db.session.execute(update(Participation)
                        .where(Participation.consultation_id == consultation.id)
                        .values(ballot_id=None))
+    _blur_small_places(consultation)
     consultation.closed_at = utcnow()
     profile_service.audit(actor, "consultation.close", None, consultation=consultation.id,
                           ballots=count)
     return count
+
+
+def _blur_small_places(consultation: Consultation) -> None:
+    """Forget the section (and fédération) of ballots cast where fewer than MIN_CELL voted.
+
+    The participation list says who voted in each section: a lone voter's ballot would
+    otherwise still be recognisable in the database by its section.
+    """
+    def small(level):
+        return select(AreaResult.area_key).where(
+            AreaResult.consultation_id == consultation.id, AreaResult.level == level,
+            AreaResult.ballots < MIN_CELL)
+    keys = [int(key) for key in db.session.scalars(small("section"))]
+    in_consultation = Ballot.consultation_id == consultation.id
+    if keys:
+        db.session.execute(update(Ballot).where(in_consultation, Ballot.section_id.in_(keys))
+                           .values(section_id=None))
+    db.session.execute(update(Ballot).where(in_consultation,
+                                            Ballot.federation_code.in_(small("federation")))
+                       .values(federation_code=None, section_id=None))
 
 
 def due_for_close():
