@@ -114,6 +114,15 @@ def test_open_consultations_show_in_list_and_on_home_page(member_client):
     assert "Ouverte au vote" in home and "Pas encore" not in home
 
 
+def test_member_without_section_sees_only_national_consultations(client):
+    make_section("Cergy", "95", [CERGY])
+    login(client, make_member(commune=None))
+    make_consultation("vote", title="Nationale")
+    make_consultation("vote", title="Du Val-d'Oise", federation="95")
+    listing = client.get("/consultations/").get_data(as_text=True)
+    assert "Nationale" in listing and "Val-d" not in listing
+
+
 def test_list_pages_answer_htmx_with_a_fragment(member_client):
     make_consultation("vote", title="Ouverte au vote")
     response = member_client.get("/consultations/?page=1", headers={"HX-Request": "true"})

@@ -148,11 +148,13 @@ def save_setup(consultation: Consultation, actor, **fields) -> Consultation:
 def visible_query(member, open_only: bool):
     """Return the consultations of the member's scopes (nation, fédération, section)."""
     federation = member.commune.federation_code if member.commune else None
-    scope = or_(
-        (Consultation.federation_code.is_(None) & Consultation.section_id.is_(None)),
-        (Consultation.section_id.is_(None) & (Consultation.federation_code == federation)),
-        Consultation.section_id == member.section_id,
-    )
+    scopes = [Consultation.federation_code.is_(None) & Consultation.section_id.is_(None)]
+    if federation:
+        scopes.append(Consultation.section_id.is_(None)
+                      & (Consultation.federation_code == federation))
+    if member.section_id is not None:
+        scopes.append(Consultation.section_id == member.section_id)
+    scope = or_(*scopes)
     query = select(Consultation).where(scope).options(selectinload(Consultation.theme))
     if open_only:
         return query.where(Consultation.closed_at.is_(None),
