@@ -12,7 +12,8 @@ from .extensions import babel, compress, csrf, db, limiter, login_manager, migra
 from .htmx import is_htmx
 
 ROOT = Path(__file__).resolve().parent.parent
-BLUEPRINTS = ("home", "auth", "geo", "profile", "admin", "groups", "events")
+BLUEPRINTS = ("home", "auth", "geo", "profile", "admin", "groups", "events",
+              "consultations")
 
 
 def create_app(test_config=None) -> Flask:

@@ -6,9 +6,11 @@ The table below must name every endpoint, so that a new route cannot go untested
 import pytest
 from sqlalchemy import select
 
+from coopol.consultations.models import Option
 from coopol.extensions import db
 from coopol.profile.models import Role
 from tests.conftest import login, make_member, make_section, make_theme
+from tests.consultations_factories import close_now, make_consultation
 from tests.events_factories import join, make_event, make_organiser
 from tests.groups_factories import add_member, make_group, make_proposal, make_thread
 
@@ -55,13 +57,34 @@ ACCESS = {
     "groups.edit_proposal": "author",
     "groups.edit": "animateur", "groups.archive": "animateur", "groups.manage": "animateur",
     "groups.requests": "animateur", "groups.hide_post": "animateur",
+    # consultations: the world's consultation is national, in its vote phase; admins run it,
+    # secretaries write their section's and fédération's syntheses.
+    "consultations.index": "member", "consultations.show": "member",
+    "consultations.propose": "member", "consultations.vote": "member",
+    "consultations.cast": "member", "consultations.tap": "member",
+    "consultations.participation": "member", "consultations.results": "member",
+    "consultations.report": "member",
+    "consultations.edit": "secretary", "/consultations/<int:consultation_id>/edit": "admin",
+    "consultations.close": "admin", "consultations.moderate": "admin",
+    "consultations.add_option": "admin", "consultations.sort_option": "admin",
+    "consultations.report_csv": "admin", "consultations.report_file": "admin",
+    "consultations.section": "secretary", "consultations.section_synthesis": "secretary",
+    "consultations.debate": "secretary",
+    "consultations.federation": "federation", "consultations.federation_synthesis": "federation",
+    "consultations.remind": "federation",
 }
-ROLES = ("anonymous", "member", "animateur", "organiser", "secretary", "admin")
+# Results and reports exist only once a consultation is closed: test them on a closed one.
+AFTER_CLOSE = {"consultations.results", "consultations.report", "consultations.report_csv",
+               "consultations.report_file"}
+ROLES = ("anonymous", "member", "animateur", "organiser", "secretary", "federation_secretary",
+         "admin")
+SECRETARIES = {"secretary", "federation_secretary", "admin"}
 ALLOWED = {"public": set(ROLES), "member": set(ROLES) - {"anonymous"},
-           "role": {"organiser", "secretary", "admin"}, "secretary": {"secretary", "admin"},
+           "role": {"organiser"} | SECRETARIES, "secretary": SECRETARIES,
+           "federation": {"federation_secretary", "admin"},
            "organiser": {"organiser", "admin"}, "admin": {"admin"},
            "group_member": {"member", "animateur"}, "author": {"member"},
-           "animateur": {"animateur", "secretary", "admin"}}
+           "animateur": {"animateur"} | SECRETARIES}
 
 
 def _rules(app):
@@ -71,7 +94,8 @@ def _rules(app):
 
 
 def test_every_endpoint_is_in_the_table(app):
-    assert {rule.endpoint for rule in app.url_map.iter_rules()} == set(ACCESS)
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints == {key for key in ACCESS if not key.startswith("/")}
 
 
 @pytest.fixture
@@ -93,11 +117,18 @@ def world():
     add_member(group, target)
     thread = make_thread(group, member)
     proposal = make_proposal(group, member)
+    consultation = make_consultation()
+    closed = make_consultation(title="Close")
+    close_now(closed)
+    option = db.session.scalar(select(Option).where(Option.consultation_id == consultation.id))
     return {"section_id": section.id, "member_id": target.id, "theme_id": theme.id,
             "role_id": role.id, "token": "jeton", "filename": "css/coopol.css",
             "event_id": event.id, "rsvp_id": rsvp.id, "slug": group.slug,
             "post_id": thread.id, "proposal_id": proposal.id, "action": "remove",
+            "consultation_id": consultation.id, "option_id": option.id, "code": "38",
+            "closed_consultation_id": closed.id,
             "members": {"member": member, "animateur": animateur, "secretary": secretary,
+                        "federation_secretary": make_member(roles=[("secretary", "38")]),
                         "organiser": organiser, "admin": admin}}
 
 
@@ -117,14 +148,18 @@ def test_access(app, client, world, rule, endpoint, method, role):
     if role != "anonymous":
         login(client, world["members"][role])
     url = rule
+    if endpoint in AFTER_CLOSE:
+        url = url.replace("<int:consultation_id>", str(world["closed_consultation_id"]))
     for name in ("section_id", "member_id", "theme_id", "role_id", "token", "filename",
-                 "event_id", "rsvp_id", "slug", "post_id", "proposal_id", "action"):
+                 "event_id", "rsvp_id", "slug", "post_id", "proposal_id", "action",
+                 "consultation_id", "option_id", "code"):
         for pattern in (f"<int:{name}>", f"<{name}>", f"<path:{name}>"):
             url = url.replace(pattern, str(world[name]))
+    url = url.replace("<any(accept,reject,merge):action>", "reject")
     response = client.open(url, method=method, data={})
     status = response.status_code
     went_to_login = status == 302 and "/auth/login" in response.location
-    expected = ALLOWED[ACCESS[endpoint]]
+    expected = ALLOWED[ACCESS.get(rule) or ACCESS[endpoint]]
     if role in expected:
         assert status < 500 and status != 403 and not went_to_login, (status, response.location)
     elif role == "anonymous":
