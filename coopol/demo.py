@@ -1,5 +1,7 @@
 """The small demo dataset that the quick start loads: three sections and a few members."""
 
+from datetime import timedelta
+
 import click
 from sqlalchemy import select
 
@@ -56,7 +58,66 @@ def seed_demo() -> None:
         for role, section_name in roles:
             section_id = sections[section_name].id if section_name else None
             profile_service.grant_role(None, member, role, section_id=section_id)
+    db.session.flush()
+    _seed_activity({m.email: m for m in db.session.scalars(select(Member))}, sections, themes)
     db.session.commit()
     click.echo(f"Démo chargée. Comptes (mot de passe « {DEMO_PASSWORD} ») :")
     for email, display_name, *_ in MEMBERS:
         click.echo(f"  {email}  ({display_name})")
+
+
+def _seed_activity(members: dict, sections: dict, themes: dict) -> None:
+    """Give the demo something to look at: groups, upcoming events, an open consultation."""
+    from .consultations.models import Consultation
+    from .consultations.service import add_option
+    from .events import rsvps
+    from .events.models import Event
+    from .groups import service as groups_service
+
+    nadia = members["secretaire.grenoble@demo.coopol.fr"]
+    karim = members["karim@demo.coopol.fr"]
+    lea = members["lea@demo.coopol.fr"]
+    admin = members["admin@demo.coopol.fr"]
+    national = groups_service.create_group(
+        karim, "Droit de vote des étrangers aux élections locales",
+        "Campagne pour le droit de vote des résidents étrangers aux élections municipales.",
+        [themes["Droits des étrangers"].id], local=False, is_open=True)
+    groups_service.create_group(
+        nadia, "Logement à Grenoble", "Loyers, expulsions, logement social : on s'organise.",
+        [themes["Logement"].id], local=True, is_open=True)
+    db.session.flush()
+    groups_service.join(lea, national)
+
+    now = utcnow().replace(minute=0, second=0, microsecond=0)
+    leafleting = Event(
+        kind="tractage", title="Tractage au marché de l'Estacade",
+        description="On distribue le journal de la section. **Rendez-vous** devant la halle.",
+        starts_at=now + timedelta(days=2, hours=1), ends_at=now + timedelta(days=2, hours=3),
+        place_name="Marché de l'Estacade", address="Avenue Jean Jaurès",
+        commune_insee="38185", section_id=sections["Grenoble"].id, organiser_id=nadia.id,
+        theme_id=themes["Logement"].id, capacity=8)
+    walk = Event(
+        kind="porte-à-porte", title="Inscriptions sur les listes électorales",
+        description="Porte-à-porte avec les jeunes du quartier pour les inscriptions.",
+        starts_at=now + timedelta(days=5), ends_at=now + timedelta(days=5, hours=2),
+        place_name="Place des Touleuses", address="Place des Touleuses",
+        commune_insee="95127", section_id=sections["Cergy-Pontoise"].id,
+        organiser_id=members["secretaire.cergy@demo.coopol.fr"].id,
+        theme_id=themes["Jeunesse"].id)
+    db.session.add_all([leafleting, walk])
+    db.session.flush()
+    rsvps.join(leafleting.id, lea)
+    rsvps.join(walk.id, karim)
+
+    consultation = Consultation(
+        title="Nos priorités pour les municipales", theme_id=themes["Démocratie locale"].id,
+        context="Classe les cinq priorités qui comptent le plus pour toi.",
+        method="ranking", max_choices=5, created_by_id=admin.id,
+        contributions_open_at=now - timedelta(days=3), vote_opens_at=now + timedelta(days=2),
+        vote_closes_at=now + timedelta(days=9), syntheses_due_at=now + timedelta(days=20))
+    db.session.add(consultation)
+    db.session.flush()
+    for title in ("Des transports publics gratuits", "Des cantines bio et locales",
+                  "Un budget participatif dans chaque quartier", "Rénover les logements sociaux",
+                  "Des centres de santé municipaux"):
+        add_option(consultation, title, "", "organiser")

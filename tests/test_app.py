@@ -1,7 +1,7 @@
 """The application shell: configuration, headers, static files, errors, language, CLI."""
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from coopol import create_app
 from coopol.config import normalise_database_url
@@ -199,3 +199,20 @@ def test_control_characters_are_dropped_from_input(client, section):
 def test_oversized_request_is_refused_cleanly(client):
     response = client.post("/auth/login", data={"email": "x" * (3 * 1024 * 1024)})
     assert response.status_code == 413
+
+
+def test_demo_has_sections_members_groups_events_and_a_consultation(app):
+    from coopol.cli import ensure_themes
+    from coopol.consultations.models import Consultation
+    from coopol.events.models import Event
+    from coopol.groups.models import Group
+
+    ensure_themes()
+    result = app.test_cli_runner().invoke(args=["seed", "demo"])
+    assert result.exit_code == 0, result.output
+    assert "lea@demo.coopol.fr" in result.output
+    counts = [db.session.scalar(select(func.count()).select_from(model))
+              for model in (Member, Group, Event, Consultation)]
+    assert counts == [5, 2, 2, 1]
+    again = app.test_cli_runner().invoke(args=["seed", "demo"])
+    assert "déjà chargée" in again.output
