@@ -216,3 +216,9 @@ def test_demo_has_sections_members_groups_events_and_a_consultation(app):
     assert counts == [5, 2, 2, 1]
     again = app.test_cli_runner().invoke(args=["seed", "demo"])
     assert "déjà chargée" in again.output
+
+
+def test_absurdly_long_numbers_are_refused_not_crashed(admin_client):
+    response = admin_client.post("/consultations/new", data={"points_total": "9" * 400})
+    assert response.status_code == 422
+    assert "Ce nombre est trop grand." in response.get_data(as_text=True)

@@ -5,7 +5,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DateTimeLocalField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -13,6 +12,8 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice as Choice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from ..forms import CountField
 
 METHOD_CHOICES = [
     Choice("ranking", _l("Classement : chacun classe ses priorités (points Borda)")),
@@ -44,9 +45,9 @@ class SetupForm(FlaskForm):
     eligibility = RadioField(_l("Qui peut participer"), choices=ELIGIBILITY_CHOICES,
                              default="members")
     method = RadioField(_l("Mode de vote"), choices=METHOD_CHOICES, default="ranking")
-    max_choices = IntegerField(_l("N : options à classer ou choisir au plus"), default=5,
+    max_choices = CountField(_l("N : options à classer ou choisir au plus"), default=5,
                                validators=[NumberRange(1, 30, _l("Entre 1 et 30."))])
-    points_total = IntegerField(_l("P : points à répartir (répartition)"), default=10,
+    points_total = CountField(_l("P : points à répartir (répartition)"), default=10,
                                 validators=[NumberRange(1, 1000, _l("Entre 1 et 1000."))])
     contributions_open_at = _when(_l("Ouverture des propositions"))
     vote_opens_at = _when(_l("Ouverture du vote"))
@@ -76,7 +77,7 @@ class MergeForm(FlaskForm):
 class DebateForm(FlaskForm):
     held_on = DateField(_l("Date de la réunion"),
                         validators=[InputRequired(_l("Indique la date."))])
-    attendance = IntegerField(_l("Nombre de présents"), validators=[
+    attendance = CountField(_l("Nombre de présents"), validators=[
         InputRequired(_l("Indique le nombre de présents.")),
         NumberRange(1, 10000, _l("Entre 1 et 10 000."))])
 

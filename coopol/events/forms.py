@@ -5,7 +5,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
     EmailField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -24,6 +23,7 @@ from wtforms.validators import (
 )
 
 from ..database import utcnow
+from ..forms import CountField
 from ..geo.forms import PlaceForm
 from .service import WHENS, to_utc
 
@@ -65,7 +65,7 @@ class EventForm(PlaceForm):
     section_id = SelectField(_l("Section qui organise"), coerce=int, choices=[],
                              validate_choice=False)
     theme_id = SelectField(_l("Thème"), coerce=int, choices=[], validate_choice=False)
-    capacity = IntegerField(_l("Nombre de places (vide : sans limite)"), validators=[
+    capacity = CountField(_l("Nombre de places (vide : sans limite)"), validators=[
         Optional(), NumberRange(min=1, max=100000, message=_l("Indique au moins 1 place."))])
     visibility = RadioField(_l("Qui peut le voir"), choices=VISIBILITY_CHOICES, default="public",
                             validators=[InputRequired(_l("Choisis qui peut le voir."))])
@@ -145,7 +145,7 @@ class MessageForm(FlaskForm):
 
 class ReportForm(FlaskForm):
     report = TextAreaField(_l("Compte rendu"), validators=[_max(5000)])
-    attendance = IntegerField(_l("Nombre de présent·es"), validators=[
+    attendance = CountField(_l("Nombre de présent·es"), validators=[
         Optional(), NumberRange(min=0, max=1000000, message=_l("Indique un nombre positif."))])
 
 
