@@ -36,7 +36,8 @@ DEFAULTS = {
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_SECURE": False,
     "WTF_CSRF_TIME_LIMIT": None,  # tied to the session, so a long-open form still posts
-    "COMPRESS_MIMETYPES": ["text/html", "text/css", "text/calendar", "text/csv",
+    # .js is served as text/javascript (Python 3.12+ and current mimetypes), hence both names.
+    "COMPRESS_MIMETYPES": ["text/html", "text/css", "text/calendar", "text/csv", "text/javascript",
                            "application/javascript", "application/json", "image/svg+xml"],
     "COMPRESS_ALGORITHM": ["br", "gzip"],
     "SEND_FILE_MAX_AGE_DEFAULT": 365 * 24 * 3600,  # static URLs carry a version
