@@ -5,8 +5,8 @@ the live server (for addresses that hold an id), and `who` is None (logged out) 
 tests/e2e/conftest.py's ACCOUNTS, and `status` the HTTP status it answers with.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from sqlalchemy import select
 
