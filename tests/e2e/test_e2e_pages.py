@@ -6,7 +6,7 @@ compressed) ≤ 30 KB; a page's HTML ≤ 15 KB compressed; no web fonts.
 
 import pytest
 
-from tests.e2e.browser import assert_accessible, context_options, screenshot
+from tests.e2e.browser import SCREENSHOTS, assert_accessible, context_options, screenshot
 from tests.e2e.pages import PAGES
 
 FIRST_VISIT_BUDGET = 30 * 1024
@@ -40,6 +40,17 @@ class Transfers:
             yield event["type"], event["response"]["url"], headers, size
 
 
+@pytest.fixture(scope="module")
+def weights():
+    """Write what each page weighed to screenshots/weights.tsv, beside its picture."""
+    rows = {}
+    yield rows
+    SCREENSHOTS.mkdir(exist_ok=True)
+    lines = ["page\twho\thtml_bytes\tfirst_visit_bytes"]
+    lines += [f"{name}\t{who}\t{html}\t{total}" for name, (who, html, total) in rows.items()]
+    (SCREENSHOTS / "weights.tsv").write_text("\n".join(lines) + "\n")
+
+
 @pytest.fixture
 def first_visit(browser, storage_states):
     """Open a page as `who`, on a fresh phone with an empty cache; count what it fetched."""
@@ -60,7 +71,7 @@ def first_visit(browser, storage_states):
 
 
 @pytest.mark.parametrize("entry", PAGES, ids=lambda p: p.name)
-def test_page_is_light_compressed_cached_and_accessible(entry, first_visit, server):
+def test_page_is_light_compressed_cached_and_accessible(entry, first_visit, server, weights):
     page, fetched, status = first_visit(entry.url(server), entry.who)
     assert status == entry.status
     total = sum(size for *_, size in fetched)
@@ -68,6 +79,7 @@ def test_page_is_light_compressed_cached_and_accessible(entry, first_visit, serv
     documents = [f for f in fetched if f[0] == "Document"]
     assert len(documents) == 1, report
     _, _, html_headers, html_size = documents[0]
+    weights[entry.name] = (entry.who or "visitor", html_size, total)
 
     assert html_size <= HTML_BUDGET, f"HTML of {entry.name}: {html_size} B\n{report}"
     assert total <= FIRST_VISIT_BUDGET, f"first visit of {entry.name}: {total} B\n{report}"
