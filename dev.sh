@@ -1,5 +1,7 @@
 #!/bin/sh
-# Coopol for volunteers: `./dev.sh serve` installs and runs the site, `./dev.sh test` tests it.
+# Coopol for volunteers: `./dev.sh serve` installs and runs the site, `./dev.sh test` tests it
+# (browser tests included: they need /usr/bin/chromium, `apt-get install chromium`),
+# `./dev.sh e2e` runs only the browser tests; their screenshots land in screenshots/.
 set -eu
 cd "$(dirname "$0")"
 PY=${PYTHON:-python3}
@@ -31,8 +33,13 @@ test)
     "$VENV/bin/bandit" -c pyproject.toml -q -r coopol
     "$VENV/bin/python" -m pytest -q "$@"
     ;;
+e2e)
+    venv "[test]"
+    shift
+    "$VENV/bin/python" -m pytest -q tests/e2e "$@"
+    ;;
 *)
-    echo "usage: ./dev.sh serve | ./dev.sh test [pytest arguments]" >&2
+    echo "usage: ./dev.sh serve | ./dev.sh test [pytest arguments] | ./dev.sh e2e [pytest arguments]" >&2
     exit 2
     ;;
 esac

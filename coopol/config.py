@@ -38,6 +38,7 @@ DEFAULTS = {
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_SECURE": False,
     "WTF_CSRF_TIME_LIMIT": None,  # tied to the session, so a long-open form still posts
+    # .js is served as text/javascript (Python 3.12+ and current mimetypes), hence both names.
     "COMPRESS_MIMETYPES": ["text/html", "text/css", "text/calendar", "text/csv", "text/javascript",
                            "application/javascript", "application/json", "image/svg+xml"],
     "COMPRESS_ALGORITHM": ["br", "gzip"],

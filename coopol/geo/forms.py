@@ -1,5 +1,7 @@
 """The place picker shared by every form that asks where someone lives or where something is."""
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
@@ -7,6 +9,10 @@ from wtforms.fields.choices import SelectChoice as Choice
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from . import service
+
+# A commune as the picker labels it, "Grenoble (38000, 38100)": forms that edit a place start
+# with it, and it must resolve back to the commune when submitted unchanged.
+COMMUNE_LABEL = re.compile(r"^.+ \((\d{5})[,)]")
 
 
 class PlaceForm(FlaskForm):
@@ -24,6 +30,9 @@ class PlaceForm(FlaskForm):
     def fill_commune_choices(self) -> list:
         """Offer the communes that match the typed place."""
         text = (self.place.data or "").strip()
+        label = COMMUNE_LABEL.match(text)
+        if label:
+            text = label.group(1)
         communes = service.communes_for_postal_code(text) or service.search_communes(text)
         self.commune.choices = [Choice(c.insee, c.label) for c in communes]
         return communes

@@ -1,0 +1,11 @@
+"""Every journey, in a real browser on a small phone: with JavaScript, without, by keyboard."""
+
+import pytest
+
+from tests.e2e.journeys import JOURNEYS
+
+
+@pytest.mark.parametrize("journey", JOURNEYS, ids=lambda j: j.__name__)
+def test_journey(journey, visitor, server):
+    journey(visitor, server)
+    assert visitor.checked, "a journey checks the pages it reaches"
