@@ -1,6 +1,6 @@
 """The small demo dataset that the quick start loads: three sections and a few members."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import click
 from sqlalchemy import select
@@ -72,6 +72,7 @@ def _seed_activity(members: dict, sections: dict, themes: dict) -> None:
     from .consultations.service import add_option
     from .events import rsvps
     from .events.models import Event
+    from .events.service import to_paris, to_utc
     from .groups import service as groups_service
 
     nadia = members["secretaire.grenoble@demo.coopol.fr"]
@@ -89,17 +90,22 @@ def _seed_activity(members: dict, sections: dict, themes: dict) -> None:
     groups_service.join(lea, national)
 
     now = utcnow().replace(minute=0, second=0, microsecond=0)
+    today = to_paris(now).date()
+
+    def paris(days: int, hour: int):
+        return to_utc(datetime.combine(today + timedelta(days=days), time(hour)))
+
     leafleting = Event(
         kind="tractage", title="Tractage au marché de l'Estacade",
         description="On distribue le journal de la section. **Rendez-vous** devant la halle.",
-        starts_at=now + timedelta(days=2, hours=1), ends_at=now + timedelta(days=2, hours=3),
+        starts_at=paris(2, 9), ends_at=paris(2, 11),
         place_name="Marché de l'Estacade", address="Avenue Jean Jaurès",
         commune_insee="38185", section_id=sections["Grenoble"].id, organiser_id=nadia.id,
         theme_id=themes["Logement"].id, capacity=8)
     walk = Event(
         kind="porte-à-porte", title="Inscriptions sur les listes électorales",
         description="Porte-à-porte avec les jeunes du quartier pour les inscriptions.",
-        starts_at=now + timedelta(days=5), ends_at=now + timedelta(days=5, hours=2),
+        starts_at=paris(5, 14), ends_at=paris(5, 16),
         place_name="Place des Touleuses", address="Place des Touleuses",
         commune_insee="95127", section_id=sections["Cergy-Pontoise"].id,
         organiser_id=members["secretaire.cergy@demo.coopol.fr"].id,
