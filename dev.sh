@@ -31,7 +31,8 @@ test)
     shift
     "$VENV/bin/ruff" check .
     "$VENV/bin/bandit" -c pyproject.toml -q -r coopol
-    "$VENV/bin/python" -m pytest -q "$@"
+    # Two workers (the machines have two cores); COOPOL_TEST_WORKERS=0 runs in one process.
+    "$VENV/bin/python" -m pytest -q -n "${COOPOL_TEST_WORKERS:-2}" "$@"
     ;;
 e2e)
     venv "[test]"

@@ -10,10 +10,12 @@ import pytest
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import delete, text, update
+from sqlalchemy import create_engine, delete, text, update
+from sqlalchemy.engine import make_url
 
 from coopol import create_app
 from coopol.auth.service import hash_password
+from coopol.config import normalise_database_url
 from coopol.database import utcnow
 from coopol.extensions import db, limiter
 from coopol.geo import service as geo_service
@@ -34,10 +36,25 @@ PARIS_11 = "75111"
 
 
 def _database_url(tmp_path_factory) -> str:
+    """The session's database: a temporary SQLite file, or COOPOL_TEST_DATABASE_URL.
+
+    Under pytest-xdist each worker gets a PostgreSQL database of its own, made here.
+    """
     url = os.environ.get("COOPOL_TEST_DATABASE_URL")
-    if url:
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
         return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    base = make_url(normalise_database_url(url))
+    name = f"{base.database}_{worker}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        if not connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                                  {"n": name}).scalar():
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 def _reset_postgres_schema(app) -> None:
