@@ -23,7 +23,7 @@ PAGES = [
     ("/auth/register", None, 0),
     ("/auth/forgot", None, 0),
     ("/geo/communes?place=38000", None, 2),
-    ("/", "member", 6),
+    ("/", "member", 11),  # section, events, groups, consultations boxes
     ("/profile/", "member", 6),
     ("/profile/edit", "member", 9),
     ("/profile/{other}", "member", 6),

@@ -110,7 +110,11 @@ def test_acknowledged_writes_survive_sigkill(app):
             for email, member_id in people]
         for thread in threads:
             thread.start()
-        time.sleep(3)
+        # Kill once the load is under way: some writes acknowledged in this cycle, at most 60 s.
+        before = sum(len(v) for v in acked.values())
+        deadline = time.monotonic() + 60
+        while sum(len(v) for v in acked.values()) < before + 10 and time.monotonic() < deadline:
+            time.sleep(0.1)
         os.kill(server.pid, signal.SIGKILL)  # no clean shutdown, mid-write
         server.wait()
         stop.set()
