@@ -72,6 +72,8 @@ ACCESS = {
     "consultations.debate": "secretary",
     "consultations.federation": "federation", "consultations.federation_synthesis": "federation",
     "consultations.remind": "federation",
+    # integration: group proposals go to consultations (animateurs), group calendar feeds.
+    "groups.submit_proposal": "animateur", "events.group_ics": "public",
 }
 # Results and reports exist only once a consultation is closed: test them on a closed one.
 AFTER_CLOSE = {"consultations.results", "consultations.report", "consultations.report_csv",
