@@ -39,7 +39,7 @@ ACCESS = {
     "events.guest_confirm": "public", "events.guest_cancel": "public",
     "events.rsvp": "member", "events.rsvp_cancel": "member", "events.my_calendar": "member",
     "events.renew_feed": "member", "events.revoke_feed": "member",
-    "events.new": "organiser", "events.edit": "organiser", "events.cancel": "organiser",
+    "events.new": "host", "events.edit": "organiser", "events.cancel": "organiser",
     "events.participants": "organiser", "events.participants_csv": "organiser",
     "events.check_in": "organiser", "events.check_in_code": "organiser",
     "events.message": "organiser", "events.report": "organiser",
@@ -86,6 +86,8 @@ ALLOWED = {"public": set(ROLES), "member": set(ROLES) - {"anonymous"},
            "federation": {"federation_secretary", "admin"},
            "organiser": {"organiser", "admin"}, "admin": {"admin"},
            "group_member": {"member", "animateur"}, "author": {"member"},
+           # integration: a group's animateurs create events for it, like organisers.
+           "host": {"organiser", "animateur", "admin"},
            "animateur": {"animateur"} | SECRETARIES}
 
 
