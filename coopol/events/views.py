@@ -111,8 +111,9 @@ def _prepare(form: EventForm, event: Event | None) -> None:
     if event is not None and event.group is not None and event.group not in groups:
         groups.append(event.group)
     form.host_groups = {g.id: g for g in groups}
-    form.group_id.choices = [Choice(0, _("Aucun : la section organise"))] + [
-        Choice(g.id, g.name) for g in groups] if groups else []
+    # Without a section to host for, the member organises for one of their groups only.
+    none = [Choice(0, _("Aucun : la section organise"))] if sections else []
+    form.group_id.choices = none + [Choice(g.id, g.name) for g in groups] if groups else []
     form.theme_id.choices = [Choice(0, _("Aucun"))] + [
         Choice(t.id, t.name) for t in profile_service.themes()]
     if event is not None:
