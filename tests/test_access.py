@@ -39,7 +39,7 @@ ACCESS = {
     "events.guest_confirm": "public", "events.guest_cancel": "public",
     "events.rsvp": "member", "events.rsvp_cancel": "member", "events.my_calendar": "member",
     "events.renew_feed": "member", "events.revoke_feed": "member",
-    "events.new": "organiser", "events.edit": "organiser", "events.cancel": "organiser",
+    "events.new": "host", "events.edit": "organiser", "events.cancel": "organiser",
     "events.participants": "organiser", "events.participants_csv": "organiser",
     "events.check_in": "organiser", "events.check_in_code": "organiser",
     "events.message": "organiser", "events.report": "organiser",
@@ -72,6 +72,8 @@ ACCESS = {
     "consultations.debate": "secretary",
     "consultations.federation": "federation", "consultations.federation_synthesis": "federation",
     "consultations.remind": "federation",
+    # integration: group proposals go to consultations (animateurs), group calendar feeds.
+    "groups.submit_proposal": "animateur", "events.group_ics": "public",
 }
 # Results and reports exist only once a consultation is closed: test them on a closed one.
 AFTER_CLOSE = {"consultations.results", "consultations.report", "consultations.report_csv",
@@ -84,6 +86,8 @@ ALLOWED = {"public": set(ROLES), "member": set(ROLES) - {"anonymous"},
            "federation": {"federation_secretary", "admin"},
            "organiser": {"organiser", "admin"}, "admin": {"admin"},
            "group_member": {"member", "animateur"}, "author": {"member"},
+           # integration: a group's animateurs create events for it, like organisers.
+           "host": {"organiser", "animateur", "admin"},
            "animateur": {"animateur"} | SECRETARIES}
 
 

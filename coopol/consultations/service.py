@@ -277,3 +277,50 @@ def contributions_of(consultation: Consultation, member) -> list[Option]:
                                   Option.member_id == member.id, Option.origin == "member")
              .options(selectinload(Option.merged_into)).order_by(Option.id))
     return list(db.session.scalars(query))
+
+
+# --- group proposals ------------------------------------------------------------------------
+
+
+def _group_scopes(federation_code: str | None, section_id: int | None):
+    """Return the condition on Consultation whose scope takes in a group of this place."""
+    scopes = [Consultation.federation_code.is_(None) & Consultation.section_id.is_(None)]
+    if federation_code:
+        scopes.append(Consultation.section_id.is_(None)
+                      & (Consultation.federation_code == federation_code))
+    if section_id is not None:
+        scopes.append(Consultation.section_id == section_id)
+    return or_(*scopes)
+
+
+def open_to_group(theme_id: int | None, federation_code: str | None, section_id: int | None,
+                  limit: int = 20) -> list[Consultation]:
+    """Return the consultations taking contributions now, on this theme, for a group of this
+    place (national ones for every group, local ones for the groups of that place)."""
+    if theme_id is None:
+        return []
+    now = utcnow()
+    query = (select(Consultation)
+             .where(Consultation.theme_id == theme_id, Consultation.closed_at.is_(None),
+                    Consultation.contributions_open_at <= now, Consultation.vote_opens_at > now,
+                    _group_scopes(federation_code, section_id))
+             .order_by(Consultation.vote_opens_at, Consultation.id).limit(limit))
+    return list(db.session.scalars(query))
+
+
+def takes_group(consultation: Consultation, federation_code: str | None,
+                section_id: int | None) -> bool:
+    """Tell whether a group of this place may bring proposals to the consultation."""
+    if consultation.section_id is not None:
+        return consultation.section_id == section_id
+    return not consultation.federation_code or consultation.federation_code == federation_code
+
+
+def get_option(option_id: int | None) -> tuple[Option | None, Consultation | None]:
+    """Return an option with what it was merged into, and its consultation (two queries)."""
+    option = db.session.scalar(select(Option).where(Option.id == option_id)
+                               .options(selectinload(Option.merged_into))) \
+        if option_id else None
+    if option is None:
+        return None, None
+    return option, db.session.get(Consultation, option.consultation_id)

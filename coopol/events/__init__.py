@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("events", __name__, url_prefix="/events")
 
-from . import cli, views, views_calendar, views_organiser, views_rsvp  # noqa: E402, F401
+from . import cli, hooks, views, views_calendar, views_organiser, views_rsvp  # noqa: E402, F401

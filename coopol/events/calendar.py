@@ -1,4 +1,4 @@
-"""Calendar files: one event, a section's public events, a member's private feed of RSVPs."""
+"""Calendar files: one event, a section's or a group's public events, a member's private feed."""
 
 import secrets
 from datetime import UTC, timedelta
@@ -44,15 +44,23 @@ def to_ics(events, name: str, url_of, host: str) -> bytes:
     return calendar.to_ical()
 
 
-def section_events(section_id: int) -> list[Event]:
-    """Return a section's public events, recent and to come, for its feed."""
+def _public_events(host) -> list[Event]:
     query = (
         select(Event)
-        .where(Event.section_id == section_id, Event.visibility == "public",
-               Event.starts_at >= utcnow() - FEED_HISTORY)
+        .where(host, Event.visibility == "public", Event.starts_at >= utcnow() - FEED_HISTORY)
         .options(selectinload(Event.commune)).order_by(Event.starts_at).limit(FEED_LIMIT)
     )
     return list(db.session.scalars(query))
+
+
+def section_events(section_id: int) -> list[Event]:
+    """Return a section's public events, recent and to come, for its feed."""
+    return _public_events(Event.section_id == section_id)
+
+
+def group_events(group_id: int) -> list[Event]:
+    """Return the public events a group hosts, recent and to come, for its feed."""
+    return _public_events(Event.group_id == group_id)
 
 
 def member_events(member_id: int) -> list[Event]:

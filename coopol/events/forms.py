@@ -62,6 +62,10 @@ class EventForm(PlaceForm):
         _l("Lieu"), validators=[_max(120)],
         description=_l("Par exemple : salle Croizat, marché de l'Estacade."))
     address = StringField(_l("Adresse"), validators=[_max(200)])
+    group_id = SelectField(
+        _l("Groupe qui organise"), coerce=int, choices=[], default=0, validate_choice=False,
+        description=_l("L'événement d'un groupe compte dans la section du groupe (pour un "
+                       "groupe national : celle de la commune)."))
     section_id = SelectField(_l("Section qui organise"), coerce=int, choices=[],
                              validate_choice=False)
     theme_id = SelectField(_l("Thème"), coerce=int, choices=[], validate_choice=False)
@@ -75,8 +79,26 @@ class EventForm(PlaceForm):
     # Set by the view when editing: the attendance and the start already saved.
     going_count = 0
     saved_start = None
+    # Set by the view: the groups the member may host for, by id; and, once checked, the
+    # chosen group and the section its event belongs to.
+    host_groups: dict = {}
+    group = None
+
+    def validate_group_id(self, field):
+        if not field.data:
+            return
+        self.group = self.host_groups.get(field.data)
+        if self.group is None:
+            raise ValidationError(_l("Tu n'animes pas ce groupe."))
+        if self.group.section_id is None and self.chosen_commune is not None \
+                and self.chosen_commune.section_id is None:
+            raise ValidationError(_l(
+                "Cette commune n'a pas encore de section : pour un groupe national, "
+                "choisis une commune qui en a une."))
 
     def validate_section_id(self, field):
+        if self.group_id.data:  # a group's event belongs to the group's section
+            return
         if field.data not in {choice.value for choice in field.choices}:
             raise ValidationError(_l("Tu ne peux pas organiser pour cette section."))
 
@@ -119,6 +141,7 @@ class FilterForm(PlaceForm):
     when = SelectField(_l("Quand"), choices=[Choice("", _l("À venir"))]
                        + [Choice(w, WHEN_LABELS[w]) for w in WHENS], validate_choice=False)
     theme = SelectField(_l("Thème"), choices=[], validate_choice=False)
+    group = SelectField(_l("Groupe"), choices=[], validate_choice=False)
 
     def validate_commune(self, field):
         if self.place.data:

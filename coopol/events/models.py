@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..database import utcnow
 from ..extensions import db
 from ..geo.models import Commune, Section
+from ..groups.models import Group
 from ..profile.models import Member, Theme
 
 KINDS = ("reunion", "tractage", "porte_a_porte", "deambulation", "meeting", "formation", "autre")
@@ -27,8 +28,9 @@ class Event(db.Model):
     place_name: Mapped[str] = mapped_column(String(120), default="")
     address: Mapped[str] = mapped_column(String(200), default="")
     commune_insee: Mapped[str] = mapped_column(ForeignKey("commune.insee"), index=True)
-    # The host is a section for now; a host group (groups blueprint) gets its own column here.
+    # Every event belongs to a section (rings, feeds, organisers); a group may host it too.
     section_id: Mapped[int] = mapped_column(ForeignKey("section.id"), index=True)
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("group.id", ondelete="SET NULL"))
     organiser_id: Mapped[int | None] = mapped_column(
         ForeignKey("member.id", ondelete="SET NULL"), index=True
     )
@@ -47,6 +49,7 @@ class Event(db.Model):
 
     commune: Mapped[Commune] = relationship()
     section: Mapped[Section] = relationship()
+    group: Mapped[Group | None] = relationship()
     organiser: Mapped[Member | None] = relationship()
     theme: Mapped[Theme | None] = relationship()
 
@@ -54,6 +57,8 @@ class Event(db.Model):
         CheckConstraint("going_count >= 0", name="going_not_negative"),
         CheckConstraint("capacity IS NULL OR going_count <= capacity", name="within_capacity"),
         Index("ix_event_status_starts_at", "status", "starts_at"),
+        # A group's events, soonest first: its page, its feed and the list's group filter.
+        Index("ix_event_group_starts_at", "group_id", "starts_at"),
     )
 
     @property

@@ -53,7 +53,7 @@ def _take_place(event_id: int) -> bool:
     return taken == 1
 
 
-def _free_place(event_id: int) -> None:
+def free_place(event_id: int) -> None:
     db.session.execute(
         update(Event).where(Event.id == event_id)
         .values(going_count=Event.going_count - 1)
@@ -104,13 +104,13 @@ def _promote_first(event: Event) -> Rsvp | None:
     return first
 
 
-def _withdraw(event: Event, rsvp: Rsvp) -> Rsvp | None:
+def withdraw(event: Event, rsvp: Rsvp) -> Rsvp | None:
     """Cancel an RSVP; a freed place goes to the first waiting. Return who got it."""
     was_going = rsvp.status == "going"
     rsvp.status = "cancelled"
     if not was_going:
         return None
-    _free_place(event.id)
+    free_place(event.id)
     db.session.flush()
     return _promote_first(event)
 
@@ -156,7 +156,7 @@ def leave(event_id: int, member) -> Rsvp:
     rsvp = _fresh(select(Rsvp).where(Rsvp.event_id == event_id, Rsvp.member_id == member.id))
     if rsvp is None or not rsvp.is_active:
         raise RsvpError(_l("Tu n'es pas inscrit·e à cet événement."))
-    _withdraw(event, rsvp)
+    withdraw(event, rsvp)
     db.session.flush()
     return rsvp
 
@@ -240,7 +240,7 @@ def guest_cancel(rsvp: Rsvp) -> Rsvp:
     _check_open(event)
     rsvp = _fresh(select(Rsvp).where(Rsvp.id == rsvp.id))
     if rsvp.is_active or rsvp.status == "pending":
-        _withdraw(event, rsvp)
+        withdraw(event, rsvp)
         db.session.flush()
     return rsvp
 

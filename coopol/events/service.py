@@ -12,6 +12,8 @@ from .. import mail
 from ..database import utcnow
 from ..extensions import db
 from ..geo.models import Commune, Section
+from ..groups import service as groups_service
+from ..groups.models import Group, GroupMembership
 from ..profile import service as profile_service
 from .models import Event, Rsvp
 
@@ -67,8 +69,33 @@ def can_manage(member, event: Event) -> bool:
     """Tell whether the member may edit, cancel and run this event."""
     if member is None or not getattr(member, "is_authenticated", False):
         return False
-    # A group's animateurs will manage its events too, once groups exist (groups.service).
-    return event.organiser_id == member.id or can_organise(member, event.section)
+    if event.organiser_id == member.id or can_organise(member, event.section):
+        return True
+    return event.group is not None and can_host_for(member, event.group)
+
+
+def can_host_for(member, group: Group) -> bool:
+    """A group's animateurs (and those who may step in for them) run the group's events."""
+    return groups_service.can_animate(member, group, groups_service.membership_of(member, group))
+
+
+def host_groups(member, limit: int = 50) -> list[Group]:
+    """Return the groups, still active, that the member animates and may host events for."""
+    if not getattr(member, "is_authenticated", False):
+        return []
+    query = (select(Group).join(GroupMembership, GroupMembership.group_id == Group.id)
+             .where(GroupMembership.member_id == member.id, GroupMembership.status == "active",
+                    GroupMembership.role == "animateur", Group.archived_at.is_(None))
+             .order_by(Group.name, Group.id).limit(limit))
+    return list(db.session.scalars(query))
+
+
+def group_event_section(group: Group, commune: Commune | None) -> int | None:
+    """Return the section of a group's event: the group's own, or for a national group the
+    section of the commune where it happens (None when that commune has none)."""
+    if group.section_id is not None:
+        return group.section_id
+    return commune.section_id if commune is not None else None
 
 
 def can_see(viewer, event: Event) -> bool:
@@ -95,7 +122,8 @@ def host_sections(member) -> list[Section]:
 # --- saving ----------------------------------------------------------------------------------
 
 FIELDS = ("kind", "title", "description", "place_name", "address", "capacity", "visibility",
-          "online_url", "theme_id", "section_id", "commune_insee", "starts_at", "ends_at")
+          "online_url", "theme_id", "section_id", "group_id", "commune_insee", "starts_at",
+          "ends_at")
 
 
 def save_event(event: Event, organiser, **values) -> Event:
@@ -199,14 +227,16 @@ def ring_of(event: Event, origin: Origin) -> str:
 
 
 def upcoming_query(origin: Origin, members_too: bool, kind: str | None = None,
-                   when: str | None = None, theme_id: int | None = None):
+                   when: str | None = None, theme_id: int | None = None,
+                   group_id: int | None = None):
     """Return the query of events still to come, nearest ring first, soonest first in each."""
     now = utcnow()
     query = (
         select(Event).join(Commune, Event.commune_insee == Commune.insee)
         .where(Event.status == "scheduled", Event.ends_at >= now)
         .options(selectinload(Event.commune), selectinload(Event.section),
-                 selectinload(Event.organiser), selectinload(Event.theme))
+                 selectinload(Event.organiser), selectinload(Event.theme),
+                 selectinload(Event.group))
     )
     if not members_too:
         query = query.where(Event.visibility == "public")
@@ -214,7 +244,8 @@ def upcoming_query(origin: Origin, members_too: bool, kind: str | None = None,
         query = query.where(Event.kind == kind)
     if theme_id:
         query = query.where(Event.theme_id == theme_id)
-    # The group filter goes here once groups exist: Event.group_id == group_id.
+    if group_id:
+        query = query.where(Event.group_id == group_id)
     bound = when_bound(when, now)
     if bound is not None:
         query = query.where(Event.starts_at < bound)
@@ -240,3 +271,16 @@ def home_summary(member, limit: int = 5) -> dict:
     near = list(db.session.scalars(upcoming_query(origin, True).limit(limit)))
     mine = list(db.session.scalars(my_rsvps_query(member).limit(limit)))
     return {"near": [(event, ring_of(event, origin)) for event in near], "mine": mine}
+
+
+def group_upcoming(group_id: int, members_too: bool, limit: int = 5) -> tuple[list[Event], bool]:
+    """Return a group's next events, soonest first, and whether more follow (one query)."""
+    query = (select(Event)
+             .where(Event.group_id == group_id, Event.status == "scheduled",
+                    Event.ends_at >= utcnow())
+             .options(selectinload(Event.commune)).order_by(Event.starts_at, Event.id)
+             .limit(limit + 1))
+    if not members_too:
+        query = query.where(Event.visibility == "public")
+    rows = list(db.session.scalars(query))
+    return rows[:limit], len(rows) > limit

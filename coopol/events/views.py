@@ -8,6 +8,7 @@ from wtforms.fields.choices import SelectChoice as Choice
 
 from ..extensions import db, login_manager
 from ..geo.models import Commune
+from ..groups import service as groups_service
 from ..htmx import render
 from ..pagination import paginate
 from ..profile import service as profile_service
@@ -38,6 +39,14 @@ def theme_choices(blank: str):
     return [Choice("", blank)] + [Choice(str(t.id), t.name) for t in profile_service.themes()]
 
 
+def group_choices(current):
+    """Offer my groups, and the group the list is filtered on, by slug."""
+    mine = [m.group for m in groups_service.my_groups(current_user, limit=30)] \
+        if current_user.is_authenticated else []
+    groups = mine + ([current] if current is not None and current not in mine else [])
+    return [Choice("", _("Tous"))] + [Choice(g.slug, g.name) for g in groups] if groups else []
+
+
 @bp.route("/")
 def index():
     """Show the events to come, nearest ring first, soonest first within each ring."""
@@ -53,16 +62,21 @@ def index():
         commune = db.session.get(Commune, form.commune.data)
     origin = service.origin_of(current_user, commune)
     theme = form.theme.data
+    group = groups_service.get_group(form.group.data[:140]) or abort(404) \
+        if form.group.data else None
+    form.group.choices = group_choices(group)
     query = service.upcoming_query(
         origin, members_too=current_user.is_authenticated,
         kind=form.kind.data if form.kind.data in KINDS else None, when=form.when.data,
-        theme_id=int(theme) if theme and theme.isdigit() else None)
+        theme_id=int(theme) if theme and theme.isdigit() else None,
+        group_id=group.id if group else None)
     pagination = paginate(query)
     items = [(event, service.ring_of(event, origin)) for event in pagination.items]
     filters = {k: v for k, v in request.args.items() if k != "page" and v}
     return render("events/index.html", "results", status=status, form=form, origin=origin,
                   pagination=pagination, items=items, filters=filters,
-                  can_create=bool(service.host_sections(current_user)))
+                  can_create=bool(service.host_sections(current_user)
+                                  or service.host_groups(current_user, limit=1)))
 
 
 def qr_code(event: Event, code: str) -> str:
@@ -93,6 +107,13 @@ def _prepare(form: EventForm, event: Event | None) -> None:
     if event is not None and event.section not in sections:
         sections.append(event.section)  # the event's creator keeps its host
     form.section_id.choices = [Choice(s.id, s.name) for s in sections]
+    groups = service.host_groups(current_user)
+    if event is not None and event.group is not None and event.group not in groups:
+        groups.append(event.group)
+    form.host_groups = {g.id: g for g in groups}
+    # Without a section to host for, the member organises for one of their groups only.
+    none = [Choice(0, _("Aucun : la section organise"))] if sections else []
+    form.group_id.choices = none + [Choice(g.id, g.name) for g in groups] if groups else []
     form.theme_id.choices = [Choice(0, _("Aucun"))] + [
         Choice(t.id, t.name) for t in profile_service.themes()]
     if event is not None:
@@ -114,7 +135,9 @@ def _values(form: EventForm) -> dict:
         "place_name": (form.place_name.data or "").strip(),
         "address": (form.address.data or "").strip(), "capacity": form.capacity.data,
         "visibility": form.visibility.data, "online_url": (form.online_url.data or "").strip(),
-        "theme_id": form.theme_id.data or None, "section_id": form.section_id.data,
+        "theme_id": form.theme_id.data or None, "group_id": form.group_id.data or None,
+        "section_id": service.group_event_section(form.group, form.chosen_commune)
+        if form.group is not None else form.section_id.data,
         "commune_insee": form.chosen_commune.insee,
         "starts_at": service.to_utc(form.starts_at.data),
         "ends_at": service.to_utc(form.ends_at.data),
@@ -129,9 +152,11 @@ def new():
     if request.args.get("from", "").isdigit():
         source = get_managed_event_or_404(int(request.args["from"]))
     data = service.copy_values(source) if source and request.method == "GET" else {}
+    if request.method == "GET" and request.args.get("group", "").isdigit():
+        data.setdefault("group_id", int(request.args["group"]))
     form = EventForm(data=data)
     _prepare(form, None)
-    if not form.section_id.choices:
+    if not form.section_id.choices and not form.host_groups:
         abort(403)
     if request.method == "GET":
         section = current_user.section

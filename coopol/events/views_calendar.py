@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from ..extensions import db, login_manager
 from ..geo.models import Section
+from ..groups import service as groups_service
 from ..htmx import render
 from . import bp, calendar, service
 from .views import get_event_or_404
@@ -34,6 +35,13 @@ def section_ics(section_id):
     """Serve a section's public events as a feed anyone can subscribe to."""
     section = db.session.get(Section, section_id) or abort(404)
     return _ics(calendar.section_events(section.id), section.name, f"section-{section.id}.ics")
+
+
+@bp.route("/groups/<slug>/calendar.ics")
+def group_ics(slug):
+    """Serve the public events a group hosts as a feed anyone can subscribe to."""
+    group = groups_service.get_group(slug) or abort(404)
+    return _ics(calendar.group_events(group.id), group.name, f"groupe-{group.slug}.ics")
 
 
 @bp.route("/calendar/<token>.ics")

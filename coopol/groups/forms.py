@@ -103,3 +103,14 @@ class ProposalForm(FlaskForm):
     def validate_theme(self, field):
         if field.data and field.data not in {c.value for c in field.choices}:
             raise ValidationError(_l("Choisis un des thèmes du groupe."))
+
+
+class SubmitProposalForm(FlaskForm):
+    """An animateur picks the consultation a proposal goes to."""
+
+    consultation = SelectField(_l("Consultation"), choices=[], validate_choice=False,
+                               validators=[_required(_l("Choisis une consultation."))])
+
+    def validate_consultation(self, field):
+        if not (field.data or "").isdigit() or len(field.data) > 9:
+            raise ValidationError(_l("Choisis une consultation."))

@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..consultations.models import Option
 from ..database import utcnow
 from ..extensions import db
 from ..geo.models import Section
@@ -155,11 +156,17 @@ class Proposal(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(10), default="draft")
+    # Once submitted to a consultation: the option it became there (its fate is read from it).
+    option_id: Mapped[int | None] = mapped_column(
+        ForeignKey("option.id", ondelete="SET NULL"), index=True
+    )
+    submitted_at: Mapped[datetime | None]
     support_count: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     author: Mapped[Member | None] = relationship()
     theme: Mapped[Theme | None] = relationship()
+    option: Mapped[Option | None] = relationship()
 
     __table_args__ = (Index("ix_proposal_group", "group_id", "support_count", "id"),)
 

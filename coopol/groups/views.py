@@ -8,6 +8,7 @@ from wtforms.fields.choices import SelectChoice as Choice
 from ..extensions import db
 from ..htmx import is_htmx, render
 from ..pagination import paginate
+from ..profile import panels
 from ..profile import service as profile_service
 from . import bp, service
 from . import service_posts as posts
@@ -114,6 +115,8 @@ def show(slug):
     return render("groups/show.html", group=group, membership=membership, animates=animates,
                   readable=readable, threads=threads, more_threads=more, proposals=proposals,
                   pending=pending,
+                  boxes=panels.gather(service.showing_group, group,
+                                      viewer=current_user._get_current_object()),
                   notify_form=NotifyForm(obj=membership) if membership else None)
 
 

@@ -5,12 +5,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice as Choice
 
+from ..consultations import service as consultations_service
 from ..extensions import db
 from ..htmx import is_partial, render
 from ..pagination import paginate
 from . import bp, service
 from . import service_posts as posts
-from .forms import ProposalForm
+from .forms import ProposalForm, SubmitProposalForm
 from .views import load_group
 
 
@@ -75,14 +76,47 @@ def edit_proposal(slug, proposal_id):
                   status=422 if form.errors else 200)
 
 
+def _page(group, membership, item, form=None, status=200, block=None):
+    """Render the proposal page (or its submission block): supports, and where it went."""
+    animates = service.can_animate(current_user, group, membership)
+    choices = service.consultations_for(group, item) if animates else []
+    form = form or SubmitProposalForm(formdata=None)
+    form.consultation.choices = [Choice(str(c.id), c.title) for c in choices]
+    option, consultation = consultations_service.get_option(item.option_id)
+    return render("groups/proposal.html", block, status=status, group=group,
+                  membership=membership, proposal=item, animates=animates, submit_form=form,
+                  option=option, consultation=consultation,
+                  supported=item.id in posts.supported_ids(current_user, [item]))
+
+
 @bp.route("/<slug>/proposals/<int:proposal_id>")
 @login_required
 def proposal(slug, proposal_id):
-    """Show a proposal, its supports and the button to support it."""
+    """Show a proposal, its supports, and where it went once submitted."""
     group, membership = load_group(slug, read=True)
+    return _page(group, membership, get_proposal_or_404(group, proposal_id))
+
+
+@bp.route("/<slug>/proposals/<int:proposal_id>/submit", methods=["POST"])
+@login_required
+def submit_proposal(slug, proposal_id):
+    """Submit the proposal to an open consultation on its theme (animateurs only)."""
+    group, membership = load_group(slug)
+    if not service.can_animate(current_user, group, membership):
+        abort(403)
     item = get_proposal_or_404(group, proposal_id)
-    return render("groups/proposal.html", group=group, membership=membership, proposal=item,
-                  supported=item.id in posts.supported_ids(current_user, [item]))
+    form = SubmitProposalForm()
+    form.consultation.choices = []
+    if not form.validate_on_submit():
+        return _page(group, membership, item, form, status=422, block="submission")
+    service.submit_proposal(current_user, group, membership, item, int(form.consultation.data))
+    db.session.commit()
+    flash(_("La proposition est soumise à la consultation, au nom du groupe."), "success")
+    if is_partial():
+        db.session.expire_all()
+        return _page(group, membership, get_proposal_or_404(group, proposal_id),
+                     block="submission")
+    return redirect(url_for("groups.proposal", slug=slug, proposal_id=item.id), 303)
 
 
 @bp.route("/<slug>/proposals/<int:proposal_id>/support", methods=["POST"])

@@ -9,7 +9,7 @@ from ..extensions import db
 from ..geo import service as geo_service
 from ..htmx import is_partial, render
 from ..pagination import paginate
-from . import bp, service
+from . import bp, panels, service
 from .forms import ConsentForm, ProfileForm
 from .models import Member
 
@@ -23,7 +23,8 @@ def get_member_or_404(member_id: int) -> Member:
 def me():
     """Show my whole profile, as I see it."""
     return render("profile/show.html", member=current_user, consent_form=ConsentForm(),
-                  history=service.consent_history(current_user), own=True)
+                  history=service.consent_history(current_user), own=True,
+                  boxes=panels.gather(panels.showing_profile, current_user._get_current_object()))
 
 
 def _section_choices(form: ProfileForm, federation_code: str | None) -> None:
