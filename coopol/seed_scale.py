@@ -386,9 +386,10 @@ class Builder:
     def consultations(self) -> None:
         """Two closed national consultations (counted by results.close) and an open one."""
         done = _timer()
-        plans = (("Nos priorités pour les municipales", "ranking", "adherents", 20000, -60),
-                 ("Le programme logement", "multiple", "adherents", 12000, -20),
-                 ("Nos priorités pour la présidentielle", "ranking", "members", 9000, 10))
+        # Turnouts: 20,000, 12,000 and 9,000 ballots so far out of 40,000 members.
+        plans = (("Nos priorités pour les municipales", "ranking", "adherents", 0.5, -60),
+                 ("Le programme logement", "multiple", "adherents", 0.3, -20),
+                 ("Nos priorités pour la présidentielle", "ranking", "members", 0.225, 10))
         secretary = db.session.get(Member, self.member_ids[1])
         for title, method, eligibility, voters, closes_in in plans:
             consultation = self.consultation(title, method, eligibility, voters, closes_in)
@@ -396,7 +397,7 @@ class Builder:
                 results.close(consultation)
                 self.syntheses(consultation, secretary)
             db.session.commit()
-            done(f"{title}: {voters} ballots")
+            done(f"{title}: {consultation.ballots_count or 'vote ouvert'} ballots")
 
     def consultation(self, title, method, eligibility, voters, closes_in) -> Consultation:
         rng, closes = self.rng, self.now + timedelta(days=closes_in)
@@ -415,7 +416,8 @@ class Builder:
             for k, theme in enumerate(db.session.scalars(select(Theme.name).order_by(Theme.id)))
         ], ids=True)
         pool = self.adherents if eligibility == "adherents" else self.member_ids
-        chosen = rng.sample([m for m in pool if m not in self.member_ids[:4]], voters)
+        pool = [m for m in pool if m not in self.member_ids[:len(ACCOUNTS)]]
+        chosen = rng.sample(pool, min(len(pool), round(voters * self.members_wanted)))
         rows = {m: r for m, r in zip(self.member_ids, self.rows, strict=True)}
         weights = list(range(len(option_ids), 0, -1))
         ballots, choices, participations, keys = [], [], [], set()
