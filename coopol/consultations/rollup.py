@@ -159,37 +159,8 @@ def remind_late(consultation: Consultation, federation_code: str, actor) -> int:
 # --- national report -----------------------------------------------------------------------
 
 
-# Figures of closed consultations, derived from stored results: {key: value}, per process.
-_derived: dict = {}
-
-
-def _derived_once(name: str, consultation: Consultation, build):
-    """Build a closed consultation's derived figures once, until its stored results change.
-
-    `results.compute` replaces every AreaResult row (new ids), and erasing a member removes
-    their participation: both change the key, so a stale figure is never served.
-    """
-    if consultation.closed_at is None:
-        return build()
-    version = db.session.execute(
-        select(func.max(AreaResult.id),
-               select(func.count()).where(Participation.consultation_id == consultation.id)
-               .scalar_subquery())
-        .where(AreaResult.consultation_id == consultation.id)).one()
-    key = (name, consultation.id, *version)
-    if key not in _derived:
-        if len(_derived) > 100:
-            _derived.clear()
-        _derived[key] = build()
-    return _derived[key]
-
-
 def participation_figures(consultation: Consultation) -> dict:
     """Count participants, adhérents among them, sections reached and in-person attendance."""
-    return _derived_once("figures", consultation, lambda: _participation_figures(consultation))
-
-
-def _participation_figures(consultation: Consultation) -> dict:
     participants, adherents, sections = db.session.execute(
         select(func.count(), func.count(Member.adherent_confirmed_at),
                func.count(Participation.section_id.distinct()))
@@ -220,16 +191,16 @@ def federation_syntheses(consultation: Consultation) -> list[tuple[Synthesis, li
 
 def compared_sections(consultation: Consultation, limit: int = 20) -> list[dict]:
     """Return the sections whose priorities differ most from the national result."""
-    return _derived_once(f"compared{limit}", consultation,
-                         lambda: _compared_sections(consultation, limit))
-
-
-def _compared_sections(consultation: Consultation, limit: int) -> list[dict]:
     national = results.area(consultation, "national")
     if national is None or not national.scores:
         return []
-    rows = [{"name": a.area_name, "key": a.area_key, "ballots": a.ballots,
-             "top": a.scores[0][0], "distance": results.distance(a, national)}
-            for a in results.areas(consultation, "section") if a.scores]
+    # Plain rows, not ORM objects: thousands of sections, each read once for one figure.
+    shown = db.session.connection().execute(
+        select(AreaResult.area_name, AreaResult.area_key, AreaResult.ballots, AreaResult.scores)
+        .where(AreaResult.consultation_id == consultation.id, AreaResult.level == "section"))
+    nation = results.shares(national.scores)
+    rows = [{"name": name, "key": key, "ballots": ballots, "top": scores[0][0],
+             "distance": results.distance_to(results.shares(scores), nation)}
+            for name, key, ballots, scores in shown if scores]
     rows.sort(key=lambda row: -row["distance"])
     return rows[:limit]
