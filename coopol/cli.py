@@ -5,7 +5,7 @@ import sys
 import click
 from sqlalchemy import func, select
 
-from . import demo, mail, ops
+from . import demo, mail, ops, seed_scale
 from .database import utcnow
 from .extensions import db
 from .geo import service as geo_service
@@ -98,6 +98,15 @@ seed_cli = click.Group("seed", help="Example data.")
 def seed_demo_command():
     """Load a small French demo: sections in Grenoble, Cergy and Paris, and a few members."""
     demo.seed_demo()
+
+
+@seed_cli.command("scale")
+@click.option("--seed", default=1, show_default=True, help="Same seed, same dataset.")
+@click.option("--members", default=40000, show_default=True)
+def seed_scale_command(seed: int, members: int):
+    """Build the national dataset (40,000 members, groups, events, consultations) for benchmarks."""
+    ensure_themes()
+    seed_scale.seed_scale(seed, members)
 
 
 def init_app(app):

@@ -41,8 +41,12 @@ def healthz():
 
 
 def _script_directory() -> ScriptDirectory:
-    return ScriptDirectory.from_config(
-        current_app.extensions["migrate"].migrate.get_config())
+    # Kept per app: it reads every migration script once, not at each health check.
+    scripts = current_app.extensions.get("coopol_scripts")
+    if scripts is None:
+        scripts = current_app.extensions["coopol_scripts"] = ScriptDirectory.from_config(
+            current_app.extensions["migrate"].migrate.get_config())
+    return scripts
 
 
 def _start_timer():

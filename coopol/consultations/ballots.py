@@ -163,17 +163,20 @@ def participants_query(consultation: Consultation):
 
 def participation_by_section(consultation: Consultation) -> list[dict]:
     """Count eligible members and participants per section, in two grouped queries."""
-    eligible = dict(db.session.execute(
-        select(Member.section_id, func.count()).join(Commune, Commune.insee == Member.commune_insee,
-                                                     isouter=True)
-        .where(*service.eligible_conditions(consultation)).group_by(Member.section_id)).all())
+    counted = (select(Member.section_id, func.count())
+               .where(*service.eligible_conditions(consultation)).group_by(Member.section_id))
+    if consultation.federation_code and consultation.section_id is None:
+        # Only a fédération's consultation filters on the commune: elsewhere the join would
+        # cost a look-up per member for nothing.
+        counted = counted.join(Commune, Commune.insee == Member.commune_insee)
+    eligible = dict(db.session.execute(counted).all())
     voted = dict(db.session.execute(
         select(Participation.section_id, func.count())
         .where(Participation.consultation_id == consultation.id)
         .group_by(Participation.section_id)).all())
     keys = [k for k in set(eligible) | set(voted) if k is not None]
-    names = dict(db.session.execute(
-        select(Section.id, Section.name).where(Section.id.in_(keys))).all())
+    # Every section's name in one plain read: an IN list of thousands of ids costs more.
+    names = dict(db.session.execute(select(Section.id, Section.name)).all())
     rows = [{"name": names.get(k, ""), "eligible": eligible.get(k, 0), "voted": voted.get(k, 0)}
             for k in keys]
     rows.sort(key=lambda row: row["name"])

@@ -223,10 +223,17 @@ def bars(consultation: Consultation, result: AreaResult | None, titles: dict[int
             for rank, (oid, s, f, c) in enumerate(result.scores, start=1)]
 
 
+def shares(scores) -> dict[int, float]:
+    """Turn an area's stored scores into each option's share of its combined score."""
+    total = sum(row[3] for row in scores) or 1
+    return {row[0]: row[3] / total for row in scores}
+
+
+def distance_to(a: dict[int, float], b: dict[int, float]) -> float:
+    """Half the L1 gap between two areas' shares, in points of percentage."""
+    return round(50 * sum(abs(a.get(k, 0) - b.get(k, 0)) for k in a.keys() | b.keys()), 1)
+
+
 def distance(section: AreaResult, national: AreaResult) -> float:
     """Tell how far a section's priorities are from the nation's: half the L1 gap of shares."""
-    def shares(result):
-        total = sum(row[3] for row in result.scores) or 1
-        return {row[0]: row[3] / total for row in result.scores}
-    a, b = shares(section), shares(national)
-    return round(50 * sum(abs(a.get(k, 0) - b.get(k, 0)) for k in set(a) | set(b)), 1)
+    return distance_to(shares(section.scores), shares(national.scores))

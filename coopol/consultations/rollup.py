@@ -13,7 +13,7 @@ from ..geo.models import Section
 from ..profile import service as profile_service
 from ..profile.models import Member
 from . import ballots, results, service
-from .models import Consultation, Debate, Participation, Synthesis
+from .models import AreaResult, Consultation, Debate, Participation, Synthesis
 from .service import ConsultationError
 
 
@@ -194,8 +194,13 @@ def compared_sections(consultation: Consultation, limit: int = 20) -> list[dict]
     national = results.area(consultation, "national")
     if national is None or not national.scores:
         return []
-    rows = [{"name": a.area_name, "key": a.area_key, "ballots": a.ballots,
-             "top": a.scores[0][0], "distance": results.distance(a, national)}
-            for a in results.areas(consultation, "section") if a.scores]
+    # Plain rows, not ORM objects: thousands of sections, each read once for one figure.
+    shown = db.session.connection().execute(
+        select(AreaResult.area_name, AreaResult.area_key, AreaResult.ballots, AreaResult.scores)
+        .where(AreaResult.consultation_id == consultation.id, AreaResult.level == "section"))
+    nation = results.shares(national.scores)
+    rows = [{"name": name, "key": key, "ballots": ballots, "top": scores[0][0],
+             "distance": results.distance_to(results.shares(scores), nation)}
+            for name, key, ballots, scores in shown if scores]
     rows.sort(key=lambda row: -row["distance"])
     return rows[:limit]

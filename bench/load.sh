@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Load benchmark: gunicorn (deploy/gunicorn.conf.py) on 127.0.0.1 against the scale database,
+# wrk from a second process. Bounded: each run lasts DURATION, then everything stops.
+#
+#   COOPOL_DATABASE_URL=sqlite:///$PWD/instance/scale.sqlite3 bash bench/load.sh
+#   COOPOL_DATABASE_URL=postgresql://postgres@127.0.0.1/coopol_scale bash bench/load.sh
+#
+# Prints, per scenario, requests per second, latency p50/p90/p99 (ms), errors, and the
+# throughput as a share of the trivial route /healthz served by the same server.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+: "${COOPOL_DATABASE_URL:?Indique la base du jeu national dans COOPOL_DATABASE_URL}"
+PORT=${PORT:-8765}
+DURATION=${DURATION:-15s}
+CONNECTIONS=${CONNECTIONS:-50}
+ELECTION_CONNECTIONS=${ELECTION_CONNECTIONS:-200}
+export WRK_THREADS=${WRK_THREADS:-2}
+export COOPOL_WORKERS=${COOPOL_WORKERS:-4} COOPOL_BIND="127.0.0.1:$PORT"
+# Every benchmark member logs in from 127.0.0.1: let the login limit allow them.
+export COOPOL_LOGIN_RATE_LIMIT="1000 per minute"
+command -v wrk >/dev/null || { echo "wrk manque : apt-get install wrk" >&2; exit 1; }
+base="http://127.0.0.1:$PORT"
+work=$(mktemp -d)
+
+.venv/bin/gunicorn -c deploy/gunicorn.conf.py wsgi:app 2>"$work/gunicorn.log" &
+server=$!
+trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 50); do
+  curl -fs "$base/healthz" >/dev/null && break
+  sleep 0.2
+done
+curl -fs "$base/healthz" >/dev/null || { cat "$work/gunicorn.log" >&2; exit 1; }
+
+echo "Connexion de $ELECTION_CONNECTIONS membres…"
+.venv/bin/python bench/sessions.py "$base" "$ELECTION_CONNECTIONS" >"$work/sessions.tsv"
+
+run() {  # mode connections
+  wrk -t "$WRK_THREADS" -c "$2" -d "$DURATION" --timeout 10s -s bench/load.lua "$base" \
+    -- "$1" "$work/sessions.tsv" | awk '/^RESULT/ {print $2, $3, $4, $5, $6, $7}'
+}
+
+echo "database: ${COOPOL_DATABASE_URL%%:*}, workers: $COOPOL_WORKERS, duration: $DURATION," \
+  "machine: $(nproc) cores"
+echo "| scenario | connections | req/s | p50 ms | p90 ms | p99 ms | errors | requests | of floor |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+read -r floor p50 p90 p99 errors requests < <(run floor "$CONNECTIONS")
+echo "| /healthz (floor) | $CONNECTIONS | $floor | $p50 | $p90 | $p99 | $errors | $requests | 100 % |"
+for scenario in "events $CONNECTIONS" "group $CONNECTIONS" "mixed $CONNECTIONS" \
+                "mixed $ELECTION_CONNECTIONS"; do
+  set -- $scenario
+  read -r rps p50 p90 p99 errors requests < <(run "$1" "$2")
+  share=$(awk -v a="$rps" -v b="$floor" 'BEGIN {printf "%.0f %%", 100 * a / b}')
+  echo "| $1 | $2 | $rps | $p50 | $p90 | $p99 | $errors | $requests | $share |"
+done
