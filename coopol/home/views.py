@@ -11,6 +11,7 @@ from ..geo import service as geo_service
 from ..geo.models import Commune, Section
 from ..groups import service as groups_service
 from ..htmx import render
+from ..notify.feed import feed_page
 from ..pagination import paginate
 from ..profile import service as profile_service
 from ..web import safe_next
@@ -33,6 +34,7 @@ def index():
         my_groups=groups_service.my_groups(member),
         consultations=db.session.scalars(
             consultations_service.visible_query(member, open_only=True).limit(5)).all(),
+        feed=dict(zip(("items", "more"), feed_page(member), strict=True)),
     )
 
 
