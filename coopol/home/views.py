@@ -34,7 +34,7 @@ def index():
         my_groups=groups_service.my_groups(member),
         consultations=db.session.scalars(
             consultations_service.visible_query(member, open_only=True).limit(5)).all(),
-        feed=dict(zip(("items", "more"), feed_page(member), strict=True)),
+        feed=feed_page(member),
     )
 
 

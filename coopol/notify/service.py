@@ -53,9 +53,10 @@ def deliver(kind: str, verb: str, recipients, *, title: str, target_type: str, t
                            "target_type": target_type, "target_id": target_id,
                            "dedup_key": dedup_key, "channel": chosen, "created_at": now,
                            "mailed_at": now if chosen == "mail" else None})
+        table = Notification.__table__
         inserted = dict(db.session.execute(
-            insert_ignoring_duplicates(db.session, Notification).values(values)
-            .returning(Notification.member_id, Notification.id)).tuples())
+            insert_ignoring_duplicates(db.session, table).values(values)
+            .returning(table.c.member_id, table.c.id)).all())
         made += len(inserted)
         for (member_id, email, name, *_), value in zip(chunk, values, strict=True):
             if value["channel"] == "mail" and member_id in inserted:
