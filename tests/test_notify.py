@@ -2,17 +2,20 @@
 the list; the mail-off link."""
 
 import re
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from coopol import mail
 from coopol.consultations import service as consultations_service
+from coopol.database import utcnow
 from coopol.events import rsvps
 from coopol.extensions import db
 from coopol.groups import service_posts
 from coopol.mail import OutboxMail
 from coopol.notify import service
 from coopol.notify.models import Notification, NotificationSetting
+from coopol.profile import privacy
 from tests.conftest import ECHIROLLES, login, make_member, make_theme
 from tests.consultations_factories import make_consultation, vote
 from tests.events_factories import event_form, join, make_event, make_organiser
@@ -274,3 +277,22 @@ def test_turning_digest_off_keeps_pending_items_in_the_app_only(member):
 def test_pages_need_login(client):
     for path in ("/notify/", "/notify/settings", "/notify/feed", "/notify/bell"):
         assert "/auth/login" in client.get(path).location
+
+
+def test_export_erasure_and_retention_cover_notifications(client, member):
+    make_notes(member, 2)
+    service.save_settings(member.id, event="mail")
+    db.session.commit()
+    data = privacy.member_data(member)
+    assert data["reglages_notifications"]["event"] == "mail"
+    assert [n["titre"] for n in data["notifications"]] == ["Sujet 1", "Sujet 0"]
+    old = db.session.scalar(select(Notification).where(Notification.title == "Sujet 0"))
+    old.created_at = utcnow() - timedelta(days=400)
+    db.session.commit()
+    assert privacy.purging.send(utcnow())  # receivers answered
+    db.session.commit()
+    assert [t for _v, t in notes(member)] == ["Sujet 1"]
+    privacy.erase(member)
+    db.session.commit()
+    assert notes(member) == []
+    assert db.session.scalar(select(func.count(NotificationSetting.member_id))) == 0

@@ -127,4 +127,4 @@ def test_home_page_with_a_full_feed_stays_constant(client, section, member):
         assert client.get("/").status_code == 200
     # The other boxes' statements, and the feed's: one UNION, then one load per kind of item
     # on the page (events, threads, consultations here; proposals would make one more).
-    assert few.count == many.count <= 22, f"{few}\n---\n{many}"
+    assert few.count == many.count <= 14, f"{few}\n---\n{many}"

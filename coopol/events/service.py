@@ -267,14 +267,6 @@ def my_rsvps_query(member):
     )
 
 
-def home_summary(member, limit: int = 5) -> dict:
-    """Return what the member's home page shows: events near them and their RSVPs."""
-    origin = origin_of(member)
-    near = list(db.session.scalars(upcoming_query(origin, True).limit(limit)))
-    mine = list(db.session.scalars(my_rsvps_query(member).limit(limit)))
-    return {"near": [(event, ring_of(event, origin)) for event in near], "mine": mine}
-
-
 def group_upcoming(group_id: int, members_too: bool, limit: int = 5) -> tuple[list[Event], bool]:
     """Return a group's next events, soonest first, and whether more follow (one query)."""
     query = (select(Event)

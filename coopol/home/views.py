@@ -4,8 +4,6 @@ from flask import abort, current_app, redirect, render_template, request, sessio
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
-from ..consultations import service as consultations_service
-from ..events import service as events_service
 from ..extensions import db
 from ..geo import service as geo_service
 from ..geo.models import Commune, Section
@@ -30,10 +28,8 @@ def index():
         percent=percent,
         missing=missing,
         secretaries=profile_service.section_secretaries(member.section),
-        events=events_service.home_summary(member),
         my_groups=groups_service.my_groups(member),
-        consultations=db.session.scalars(
-            consultations_service.visible_query(member, open_only=True).limit(5)).all(),
+        # Events near me, my RSVPs and open consultations: all in the feed, each once.
         feed=feed_page(member),
     )
 
