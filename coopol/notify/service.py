@@ -55,8 +55,8 @@ def deliver(kind: str, verb: str, recipients, *, title: str, target_type: str, t
                            "mailed_at": now if chosen == "mail" else None})
         table = Notification.__table__
         inserted = dict(db.session.execute(
-            insert_ignoring_duplicates(db.session, table).values(values)
-            .returning(table.c.member_id, table.c.id)).all())
+            insert_ignoring_duplicates(db.session, table)
+            .returning(table.c.member_id, table.c.id), values).all())
         made += len(inserted)
         for (member_id, email, name, *_), value in zip(chunk, values, strict=True):
             if value["channel"] == "mail" and member_id in inserted:
