@@ -76,8 +76,8 @@ ACCESS = {
     # integration: group proposals go to consultations (animateurs), group calendar feeds.
     "groups.submit_proposal": "animateur", "events.group_ics": "public",
     # notify: a member's own notifications (another's is a 404), the feed, the settings; the
-    # mail-off link works logged out.
-    "notify.index": "member", "notify.read_all": "member", "notify.bell": "member",
+    # mail-off link works logged out; the bell answers nothing to a session that ended.
+    "notify.index": "member", "notify.read_all": "member", "notify.bell": "public",
     "notify.open_notification": "member", "notify.settings": "member", "notify.feed": "member",
     "notify.mail_off": "public",
 }

@@ -20,6 +20,7 @@ from tests.conftest import ECHIROLLES, login, make_member, make_theme
 from tests.consultations_factories import make_consultation, vote
 from tests.events_factories import event_form, join, make_event, make_organiser
 from tests.groups_factories import add_member, make_group, membership
+from tests.querycount import count_queries
 
 HX = {"HX-Request": "true"}
 VIENNE = "38544"  # Isère, outside Grenoble's section and its EPCI
@@ -274,9 +275,28 @@ def test_turning_digest_off_keeps_pending_items_in_the_app_only(member):
     assert db.session.scalar(select(func.count(NotificationSetting.member_id))) == 1
 
 
-def test_pages_need_login(client):
-    for path in ("/notify/", "/notify/settings", "/notify/feed", "/notify/bell"):
+def test_pages_need_login_and_the_bell_of_an_ended_session_goes_quietly(client):
+    for path in ("/notify/", "/notify/settings", "/notify/feed"):
         assert "/auth/login" in client.get(path).location
+    bell = client.get("/notify/bell", headers=HX)
+    assert bell.status_code == 200 and bell.text == ""
+
+
+def test_notification_pages_statements_do_not_grow(client, member):
+    login(client, member)
+    client.get("/")
+    make_notes(member, 1)
+    counts = []
+    for more in (60, 0):
+        with count_queries() as queries:
+            for path in ("/notify/", "/notify/bell", "/notify/settings"):
+                assert client.get(path).status_code == 200
+        counts.append(queries.count)
+        db.session.add_all(Notification(member_id=member.id, kind="rsvp", verb="rsvp_promoted",
+                                        title=f"Place {k}", target_type="event", target_id=k,
+                                        dedup_key=f"rsvp:{k}") for k in range(more))
+        db.session.commit()
+    assert counts[0] == counts[1] <= 9, counts  # the three pages together
 
 
 def test_export_erasure_and_retention_cover_notifications(client, member):

@@ -34,9 +34,14 @@ def read_all():
 
 
 @bp.route("/bell")
-@login_required
 def bell():
-    """Show the header's bell with my unread count (htmx refreshes it every minute)."""
+    """Show the header's bell with my unread count (htmx refreshes it every minute).
+
+    A session that ended meanwhile gets nothing (the bell goes) rather than a jump to the login
+    page in the middle of whatever the member was doing.
+    """
+    if not current_user.is_authenticated:
+        return ""
     return render_template("notify/_bell.html", unread=service.unread_count(current_user))
 
 
