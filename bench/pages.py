@@ -76,6 +76,8 @@ def rows(t):
     add, remove = {**tap, "action": "add"}, {**tap, "action": "remove"}
     return [
         ("home", 3, "GET", "/", None, {}),
+        ("my feed, page 2 (htmx)", 3, "GET", "/notify/feed?page=2", None, HTMX),
+        ("notifications", 3, "GET", "/notify/", None, {}),
         ("events near me", 3, "GET", "/events/", None, {}),
         ("event page", 3, "GET", f"/events/{t['event']}", None, {}),
         ("RSVP (htmx)", 3, "POST", rsvp, {}, HTMX, None, (cancel, {})),

@@ -43,3 +43,15 @@ def like_prefix(text: str) -> str:
     """Escape a user's text for a LIKE prefix match (used with escape='\\')."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return escaped + "%"
+
+
+def insert_ignoring_duplicates(session, table):
+    """Return an INSERT that skips rows breaking a unique constraint (ON CONFLICT DO NOTHING).
+
+    Both databases spell it the same way, but SQLAlchemy builds it from each dialect's insert.
+    """
+    if is_sqlite(session):
+        from sqlalchemy.dialects.sqlite import insert
+    else:
+        from sqlalchemy.dialects.postgresql import insert
+    return insert(table).on_conflict_do_nothing()

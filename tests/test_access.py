@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from coopol.consultations.models import Option
 from coopol.extensions import db
+from coopol.notify.models import Notification
 from coopol.profile.models import Role
 from tests.conftest import login, make_member, make_section, make_theme
 from tests.consultations_factories import close_now, make_consultation
@@ -74,6 +75,11 @@ ACCESS = {
     "consultations.remind": "federation",
     # integration: group proposals go to consultations (animateurs), group calendar feeds.
     "groups.submit_proposal": "animateur", "events.group_ics": "public",
+    # notify: a member's own notifications (another's is a 404), the feed, the settings; the
+    # mail-off link works logged out; the bell answers nothing to a session that ended.
+    "notify.index": "member", "notify.read_all": "member", "notify.bell": "public",
+    "notify.open_notification": "member", "notify.settings": "member", "notify.feed": "member",
+    "notify.mail_off": "public",
 }
 # Results and reports exist only once a consultation is closed: test them on a closed one.
 AFTER_CLOSE = {"consultations.results", "consultations.report", "consultations.report_csv",
@@ -125,12 +131,17 @@ def world():
     closed = make_consultation(title="Close")
     close_now(closed)
     option = db.session.scalar(select(Option).where(Option.consultation_id == consultation.id))
+    notification = Notification(member_id=member.id, kind="group", verb="group_post",
+                                title=thread.title, target_type="post", target_id=thread.id,
+                                dedup_key=f"post:{thread.id}")
+    db.session.add(notification)
+    db.session.commit()
     return {"section_id": section.id, "member_id": target.id, "theme_id": theme.id,
             "role_id": role.id, "token": "jeton", "filename": "css/coopol.css",
             "event_id": event.id, "rsvp_id": rsvp.id, "slug": group.slug,
             "post_id": thread.id, "proposal_id": proposal.id, "action": "remove",
             "consultation_id": consultation.id, "option_id": option.id, "code": "38",
-            "closed_consultation_id": closed.id,
+            "closed_consultation_id": closed.id, "notification_id": notification.id,
             "members": {"member": member, "animateur": animateur, "secretary": secretary,
                         "federation_secretary": make_member(roles=[("secretary", "38")]),
                         "organiser": organiser, "admin": admin}}
@@ -156,7 +167,7 @@ def test_access(app, client, world, rule, endpoint, method, role):
         url = url.replace("<int:consultation_id>", str(world["closed_consultation_id"]))
     for name in ("section_id", "member_id", "theme_id", "role_id", "token", "filename",
                  "event_id", "rsvp_id", "slug", "post_id", "proposal_id", "action",
-                 "consultation_id", "option_id", "code"):
+                 "consultation_id", "option_id", "code", "notification_id"):
         for pattern in (f"<int:{name}>", f"<{name}>", f"<path:{name}>"):
             url = url.replace(pattern, str(world[name]))
     url = url.replace("<any(accept,reject,merge):action>", "reject")

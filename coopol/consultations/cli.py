@@ -1,11 +1,11 @@
-"""`flask consultations close` and `flask consultations compute`: for cron and for repairs."""
+"""`flask consultations close`, `compute` and `announce`: for cron and for repairs."""
 
 import time
 
 import click
 
 from ..extensions import db
-from . import bp, results
+from . import bp, results, service
 from .models import Consultation
 
 
@@ -31,3 +31,11 @@ def compute_command(consultation_id: int):
     count = results.compute(consultation)
     db.session.commit()
     click.echo(f"{count} bulletins comptés en {time.perf_counter() - started:.2f} s.")
+
+
+@bp.cli.command("announce")
+def announce_command():
+    """Announce consultations that just opened and votes closing soon (run it hourly)."""
+    opened, closing = service.announce_due()
+    db.session.commit()
+    click.echo(f"{opened} consultation(s) ouverte(s), {closing} vote(s) bientôt clos annoncé(s).")

@@ -1,11 +1,12 @@
 """Consultation rules: who may set up, moderate and take part; phases; options and their origins."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
+from .. import signals
 from ..database import utcnow
 from ..extensions import db
 from ..geo.models import Commune, Section
@@ -324,3 +325,30 @@ def get_option(option_id: int | None) -> tuple[Option | None, Consultation | Non
     if option is None:
         return None, None
     return option, db.session.get(Consultation, option.consultation_id)
+
+
+# --- announcements ---------------------------------------------------------------------------
+
+
+ANNOUNCE_WINDOW = timedelta(days=2)
+
+
+def announce_due(now: datetime | None = None) -> tuple[int, int]:
+    """Signal consultations opened in the last two days and votes closing within two days.
+
+    Run from cron: receivers keep one notice per member and consultation, so running it
+    again announces nothing twice. Return how many were opened and closing.
+    """
+    now = now or utcnow()
+    opened = list(db.session.scalars(select(Consultation).where(
+        Consultation.closed_at.is_(None), Consultation.contributions_open_at <= now,
+        Consultation.contributions_open_at > now - ANNOUNCE_WINDOW,
+        Consultation.vote_closes_at > now)))
+    closing = list(db.session.scalars(select(Consultation).where(
+        Consultation.closed_at.is_(None), Consultation.vote_opens_at <= now,
+        Consultation.vote_closes_at > now, Consultation.vote_closes_at <= now + ANNOUNCE_WINDOW)))
+    for consultation in opened:
+        signals.consultation_opened.send(consultation)
+    for consultation in closing:
+        signals.consultation_closing.send(consultation)
+    return len(opened), len(closing)

@@ -14,7 +14,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import selectinload
 
-from .. import mail
+from .. import mail, signals
 from ..database import utcnow
 from ..extensions import db
 from ..profile import service as profile_service
@@ -99,6 +99,7 @@ def _promote_first(event: Event) -> Rsvp | None:
         return None
     first.status = "going"
     db.session.flush()
+    signals.rsvp_changed.send(first, change="promoted")
     mail.queue(first.email, "rsvp_promoted", name=first.name, guest=first.member_id is None,
                token=cancel_token(first) if first.member_id is None else "", **describe(event))
     return first

@@ -8,7 +8,7 @@ from babel.dates import format_datetime
 from sqlalchemy import case, select
 from sqlalchemy.orm import selectinload
 
-from .. import mail
+from .. import mail, signals
 from ..database import utcnow
 from ..extensions import db
 from ..geo.models import Commune, Section
@@ -135,6 +135,7 @@ def save_event(event: Event, organiser, **values) -> Event:
         event.organiser_id = organiser.id
         db.session.add(event)
         db.session.flush()
+        signals.event_published.send(event)
     return event
 
 
@@ -163,6 +164,7 @@ def describe(event: Event, locale: str = "fr") -> dict:
 def cancel_event(event: Event) -> int:
     """Cancel the event and tell every participant by mail; return how many were told."""
     event.status = "cancelled"
+    signals.event_cancelled.send(event)
     told = 0
     for rsvp in active_rsvps(event):
         mail.queue(rsvp.email, "event_cancelled", name=rsvp.name, **describe(event))
@@ -263,14 +265,6 @@ def my_rsvps_query(member):
         .options(selectinload(Rsvp.event).selectinload(Event.commune))
         .order_by(Event.starts_at, Event.id)
     )
-
-
-def home_summary(member, limit: int = 5) -> dict:
-    """Return what the member's home page shows: events near them and their RSVPs."""
-    origin = origin_of(member)
-    near = list(db.session.scalars(upcoming_query(origin, True).limit(limit)))
-    mine = list(db.session.scalars(my_rsvps_query(member).limit(limit)))
-    return {"near": [(event, ring_of(event, origin)) for event in near], "mine": mine}
 
 
 def group_upcoming(group_id: int, members_too: bool, limit: int = 5) -> tuple[list[Event], bool]:

@@ -145,7 +145,7 @@ def my_groups_query(member):
     return (select(GroupMembership).join(Group)
             .where(GroupMembership.member_id == member.id,
                    GroupMembership.status.in_(("active", "pending")))
-            .options(selectinload(GroupMembership.group))
+            .options(selectinload(GroupMembership.group).selectinload(Group.themes))
             .order_by(Group.archived_at.is_not(None), Group.last_activity_at.desc(), Group.id))
 
 

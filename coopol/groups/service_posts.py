@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, tuple_, update
 from sqlalchemy.orm import selectinload
 
-from .. import mail
+from .. import mail, signals
 from ..database import utcnow
 from ..extensions import db
 from ..profile.models import Member
@@ -82,6 +82,7 @@ def start_thread(author: Member, group: Group, membership, title: str, body: str
     db.session.flush()
     service.touch(group.id)
     notifications.notify_new_thread(group, post)
+    signals.group_post_created.send(group, post=post)
     return post
 
 
@@ -177,6 +178,7 @@ def draft_proposal(author: Member, group: Group, membership, title: str, body: s
     db.session.add(proposal)
     service.touch(group.id)
     db.session.flush()
+    signals.group_proposal_created.send(group, proposal=proposal)
     return proposal
 
 

@@ -4,13 +4,12 @@ from flask import abort, current_app, redirect, render_template, request, sessio
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
-from ..consultations import service as consultations_service
-from ..events import service as events_service
 from ..extensions import db
 from ..geo import service as geo_service
 from ..geo.models import Commune, Section
 from ..groups import service as groups_service
 from ..htmx import render
+from ..notify.feed import feed_page
 from ..pagination import paginate
 from ..profile import service as profile_service
 from ..web import safe_next
@@ -29,10 +28,9 @@ def index():
         percent=percent,
         missing=missing,
         secretaries=profile_service.section_secretaries(member.section),
-        events=events_service.home_summary(member),
         my_groups=groups_service.my_groups(member),
-        consultations=db.session.scalars(
-            consultations_service.visible_query(member, open_only=True).limit(5)).all(),
+        # Events near me, my RSVPs and open consultations: all in the feed, each once.
+        feed=feed_page(member),
     )
 
 
