@@ -74,6 +74,9 @@ ACCESS = {
     "consultations.remind": "federation",
     # integration: group proposals go to consultations (animateurs), group calendar feeds.
     "groups.submit_proposal": "animateur", "events.group_ics": "public",
+    # dashboards: the world's section is in fédération 38 ("code").
+    "dashboards.index": "secretary", "dashboards.section": "secretary",
+    "dashboards.federation": "federation", "dashboards.national": "admin",
 }
 # Results and reports exist only once a consultation is closed: test them on a closed one.
 AFTER_CLOSE = {"consultations.results", "consultations.report", "consultations.report_csv",

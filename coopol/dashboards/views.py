@@ -38,7 +38,7 @@ def _comparison(level: str, federation_code: str | None = None):
     page = service.ListPage(rows, page_arg(), current_app.config["PAGE_SIZE"])
     shown = "members" if sort == "name" else sort
     chart = charts.rows([(row["name"], row[shown]) for row in page.items],
-                        "%" if shown == "rate" else "")
+                        " %" if shown == "rate" else "")
     ascending = sort == "name" if ascending is None else ascending
     return {"page": page, "sort": sort, "ascending": ascending, "shown": shown, "chart": chart,
             "level": level}
@@ -56,7 +56,7 @@ def _dashboard(area: service.Area, comparison: dict | None = None, endpoint_args
         attendance_chart=charts.lines(short, {"going": series["going"],
                                               "checked_in": series["checked_in"]}),
         consultations_chart=charts.rows([(c["title"], c["rate"]) for c in data.consultations],
-                                        "%"),
+                                        " %"),
         comparison=comparison, endpoint_args=endpoint_args or {})
 
 
