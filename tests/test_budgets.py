@@ -41,7 +41,7 @@ PAGES = [
     ("/dashboards/", "boss", 4),
     ("/dashboards/sections/{section}", "boss", 7),  # member, roles, section, 4 aggregates
     ("/dashboards/federations/38", "boss", 11),  # and 4 for the sections side by side
-    ("/dashboards/national", "boss", 10),
+    ("/dashboards/national", "boss", 11),
 ]
 
 

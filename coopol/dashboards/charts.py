@@ -5,7 +5,7 @@ draws it. Plain numbers only: no inline style (the CSP forbids it), classes carr
 from dataclasses import dataclass
 
 WIDTH, HEIGHT = 320, 170
-LEFT, RIGHT, TOP, BOTTOM = 30, 6, 12, 22  # room for the scale on the left, months below
+LEFT, RIGHT, TOP, BOTTOM = 42, 6, 12, 22  # room for the scale on the left, months below
 
 
 @dataclass

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..geo.models import Federation, Section
-from ..htmx import render
+from ..htmx import is_partial, render
 from ..pagination import page_arg
 from ..profile import service as profile_service
 from ..profile.models import Role
@@ -45,6 +45,10 @@ def _comparison(level: str, federation_code: str | None = None):
 
 
 def _dashboard(area: service.Area, comparison: dict | None = None, endpoint_args=None):
+    """Render the area's page, or only the areas side by side when htmx sorts or pages them."""
+    if comparison is not None and is_partial():
+        return render("dashboards/area.html", "comparison", comparison=comparison,
+                      endpoint_args=endpoint_args or {})
     data = service.figures(area)
     short = _month_labels(data.months, "MMM")
     series = data.series
