@@ -203,57 +203,54 @@ def compare(level: str, federation_code: str | None = None, now: datetime | None
     """Return one row of figures per section of a fédération (level "section") or per
     fédération (level "federation"), in four queries (five for fédérations), unsorted.
 
-    Members and events are grouped by section (a plain scan, no join per row) and added up
-    per fédération here; voters are counted once per area, in the section they voted from.
+    Members and events are grouped by section (no join per row) and added up per fédération
+    here; voters are counted once per area, in the section they voted from.
     """
     now = now or utcnow()
     start = window_start(now)
+    window = select(Consultation.id).where(Consultation.vote_opens_at >= start,
+                                           Consultation.vote_opens_at <= now)
+    voters = select(func.count(Participation.member_id.distinct())).where(
+        Participation.consultation_id.in_(window))
     if level == "section":
-        sections = select(Section.id).where(Section.federation_code == federation_code)
         areas = db.session.execute(
             select(Section.id, Section.name).where(Section.federation_code == federation_code)
             .order_by(Section.name)).all()
         area_of = {section_id: str(section_id) for section_id, _name in areas}
-        voter_key = Participation.section_id
-        in_scope = Participation.section_id.in_(sections)
+        ids = select(Section.id).where(Section.federation_code == federation_code)
+        member_key, member_scope = Member.section_id, Member.section_id.in_(ids)
+        event_scope = Event.section_id.in_(ids)
+        voters = (voters.add_columns(Participation.section_id)
+                  .where(Participation.section_id.in_(ids)).group_by(Participation.section_id))
     else:
         areas = db.session.execute(
             select(Federation.code, Federation.name).order_by(Federation.code)).all()
         area_of = dict(db.session.execute(select(Section.id, Section.federation_code)).all())
-        voter_key = Section.federation_code
-        in_scope = Section.id == Participation.section_id
-    rows = {str(code): {"key": str(code), "name": name, **_member_row(0, 0, 0, 0, 0),
-                        "events": 0, "going": 0, "checked_in": 0, "participants": 0}
-            for code, name in areas}
-    scope = (lambda column: column.in_(sections)) if level == "section" else \
-        (lambda column: column.is_not(None))
-
-    if level == "section":
-        member_key, member_scope = Member.section_id, scope(Member.section_id)
-    else:
         # Grouping by an expression makes SQLite scan the table once instead of walking the
         # section index with a row lookup per member (twice the work at 40,000 members).
         member_key, member_scope = func.coalesce(Member.section_id, 0), Member.id.is_not(None)
+        event_scope = Event.section_id.is_not(None)
+        voters = (voters.add_columns(Section.federation_code)
+                  .join(Section, Section.id == Participation.section_id)
+                  .group_by(Section.federation_code))
+    rows = {str(code): {"key": str(code), "name": name, **_member_row(0, 0, 0, 0, 0),
+                        "events": 0, "going": 0, "checked_in": 0, "participants": 0}
+            for code, name in areas}
+
     members = (select(member_key, *_member_counts(start, now))
                .where(member_scope, Member.erased_at.is_(None)).group_by(member_key))
     for section_id, *counts in db.session.execute(members):
-        if section_id not in area_of:
-            continue  # members without a section
-        row = rows[area_of[section_id]]
-        for name, value in _member_row(*counts).items():
-            row[name] += value
-    events = _events_query(scope(Event.section_id), start, now, Event.section_id)
+        if section_id in area_of:  # not the members without a section
+            row = rows[area_of[section_id]]
+            for name, value in _member_row(*counts).items():
+                row[name] += value
+    events = _events_query(event_scope, start, now, Event.section_id)
     for section_id, count, going, checked in db.session.execute(events):
         row = rows[area_of[section_id]]
         row["events"] += count
         row["going"] += going or 0
         row["checked_in"] += checked
-    window = select(Consultation.id).where(Consultation.vote_opens_at >= start,
-                                           Consultation.vote_opens_at <= now)
-    voters = (select(voter_key, func.count(Participation.member_id.distinct()))
-              .where(Participation.consultation_id.in_(window), in_scope)
-              .group_by(voter_key))
-    for code, count in db.session.execute(voters):
+    for count, code in db.session.execute(voters):
         rows[str(code)]["participants"] = count
     for row in rows.values():
         row["rate"] = _percent(row["participants"], row["members"])
