@@ -172,3 +172,14 @@ def test_dashboards_take_a_constant_number_of_statements(client, world, path, bu
     with count_queries() as many:
         assert client.get(url).status_code == 200
     assert many.count == few.count <= budget, many
+
+
+def test_an_htmx_sort_answers_the_table_without_the_area_s_figures(client, world):
+    login(client, world["admin"])
+    client.get("/")
+    with count_queries() as full:
+        client.get("/dashboards/national?sort=events")
+    with count_queries() as partial:
+        body = client.get("/dashboards/national?sort=events", headers=HTMX).get_data(as_text=True)
+    assert 'id="members-title"' not in body and 'id="comparison"' in body
+    assert partial.count == full.count - 4, partial  # the area's four aggregates are skipped
