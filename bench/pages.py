@@ -103,6 +103,13 @@ def rows(t):
         ("fédération page (admin)", 0, "GET", f"{c}/federations/{t['federation']}", None, {}),
         ("national report (admin)", 0, "GET", f"{c}/report", None, {}),
         ("sections (admin)", 0, "GET", "/sections", None, {}),
+        ("dashboard: section (secretary)", 1, "GET", f"/dashboards/sections/{t['section']}",
+         None, {}),
+        ("dashboard: fédération (admin)", 0, "GET", f"/dashboards/federations/{t['federation']}",
+         None, {}),
+        ("dashboard: national (admin)", 0, "GET", "/dashboards/national", None, {}),
+        ("dashboard: national sorted (htmx)", 0, "GET", "/dashboards/national?sort=rate",
+         None, HTMX),
         ("healthz (floor)", 3, "GET", "/healthz", None, {}),
     ]
 
@@ -149,12 +156,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--only", help="Only the rows whose label contains this text.")
+    parser.add_argument("--cold", action="store_true",
+                        help="Compute dashboards on every request (no DASHBOARD_CACHE_SECONDS).")
     args = parser.parse_args()
     url = os.environ.get("COOPOL_DATABASE_URL")
     if not url:
         sys.exit("Indique la base du jeu national dans COOPOL_DATABASE_URL.")
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False,
-                      "RATELIMIT_ENABLED": False})
+                      "RATELIMIT_ENABLED": False,
+                      **({"DASHBOARD_CACHE_SECONDS": 0} if args.cold else {})})
     logging.getLogger("coopol.request").setLevel(logging.WARNING)  # one line per request
     counter = [0]
     with app.app_context():

@@ -46,6 +46,8 @@ DEFAULTS = {
     "COMPRESS_ALGORITHM_STREAMING": ["br", "gzip"],
     "SEND_FILE_MAX_AGE_DEFAULT": 365 * 24 * 3600,  # static URLs carry a version
     "PAGE_SIZE": 20,
+    # How long a fédération's or the nation's dashboard figures are kept (0: always computed).
+    "DASHBOARD_CACHE_SECONDS": 600,
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,  # no form needs more; larger uploads get a 413
     "PROXY_COUNT": 0,  # proxies in front (Caddy, nginx): trust that many X-Forwarded-* hops
 }

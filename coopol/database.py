@@ -3,8 +3,10 @@
 import unicodedata
 from datetime import UTC, datetime
 
-from sqlalchemy import event
+from sqlalchemy import String, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 
 def utcnow() -> datetime:
@@ -55,3 +57,23 @@ def insert_ignoring_duplicates(session, table):
     else:
         from sqlalchemy.dialects.postgresql import insert
     return insert(table).on_conflict_do_nothing()
+class month_key(FunctionElement):  # noqa: N801 - used like a SQL function
+    """The 'YYYY-MM' of a timestamp column, in UTC as stored, for GROUP BY month.
+
+    Each database spells it differently; this is the one place that knows both.
+    """
+
+    type = String()
+    name = "month_key"
+    inherit_cache = True
+
+
+@compiles(month_key, "sqlite")
+def _month_key_sqlite(element, compiler, **kw):
+    return f"strftime('%Y-%m', {compiler.process(element.clauses, **kw)})"
+
+
+@compiles(month_key)
+def _month_key_default(element, compiler, **kw):
+    # PostgreSQL (and any database with to_char).
+    return f"to_char({compiler.process(element.clauses, **kw)}, 'YYYY-MM')"

@@ -91,6 +91,7 @@ def app(tmp_path_factory):
         "BASE_URL": "http://coopol.test",
         "RATELIMIT_STORAGE_URI": "memory://",
         "FORM_MIN_SECONDS": 0,
+        "DASHBOARD_CACHE_SECONDS": 0,
     })
     app.test_client_class = IsolatedClient
     with app.app_context():

@@ -80,6 +80,9 @@ ACCESS = {
     "notify.index": "member", "notify.read_all": "member", "notify.bell": "public",
     "notify.open_notification": "member", "notify.settings": "member", "notify.feed": "member",
     "notify.mail_off": "public",
+    # dashboards: the world's section is in fédération 38 ("code").
+    "dashboards.index": "secretary", "dashboards.section": "secretary",
+    "dashboards.federation": "federation", "dashboards.national": "admin",
 }
 # Results and reports exist only once a consultation is closed: test them on a closed one.
 AFTER_CLOSE = {"consultations.results", "consultations.report", "consultations.report_csv",

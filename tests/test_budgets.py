@@ -41,6 +41,10 @@ PAGES = [
     ("/admin/sections/new", "boss", 3),
     ("/admin/themes", "boss", 3),
     ("/admin/roles", "boss", 7),
+    ("/dashboards/", "boss", 4),
+    ("/dashboards/sections/{section}", "boss", 7),  # member, roles, section, 4 aggregates
+    ("/dashboards/federations/38", "boss", 11),  # and 4 for the sections side by side
+    ("/dashboards/national", "boss", 11),
 ]
 
 

@@ -75,4 +75,6 @@ def tools():
     if not current_user.roles:
         abort(403)
     return render("home/tools.html", is_admin=profile_service.is_admin(current_user),
-                  can_confirm=profile_service.secretary_scope(current_user) is not None)
+                  can_confirm=profile_service.secretary_scope(current_user) is not None,
+                  can_see_dashboards=any(r.role == "secretary" for r in current_user.roles)
+                  or profile_service.is_admin(current_user))

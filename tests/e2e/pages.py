@@ -61,4 +61,9 @@ PAGES = [
     Page("admin-new-section", "/admin/sections/new", "admin"),
     Page("admin-themes", "/admin/themes", "admin"),
     Page("admin-roles", "/admin/roles", "admin"),
+    Page("dashboards", "/dashboards/", "secretary"),
+    Page("dashboard-section",
+         lambda server: f"/dashboards/sections/{server.section_id('Grenoble')}", "secretary"),
+    Page("dashboard-federation", "/dashboards/federations/38", "admin"),
+    Page("dashboard-national", "/dashboards/national", "admin"),
 ]
