@@ -204,12 +204,13 @@ def eligible_total(consultation: Consultation) -> int:
 
 
 def participation_by_section(consultation: Consultation, page: int = 1,
-                             per_page: int = SECTIONS_PER_PAGE) -> SectionsPage:
+                             per_page: int | None = None) -> SectionsPage:
     """Count eligible members and participants for one page of sections, by name.
 
     Listed: the sections with an eligible member or a participant. Only the page's sections
     are counted (index look-ups); members without a section close the last page.
     """
+    per_page = per_page or SECTIONS_PER_PAGE
     took_part = Participation.consultation_id == consultation.id
     listed = or_(
         _eligible(consultation, Member.id).where(Member.section_id == Section.id).exists(),

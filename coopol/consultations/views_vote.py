@@ -95,10 +95,12 @@ def participation(consultation_id):
     page = request.args.get("sections", "1")
     page = min(int(page), 10_000) if page.isdigit() and int(page) > 0 else 1
     voted = db.session.scalar(ballots.participants_count(consultation))
+    pagination = paginate(ballots.participants_query(consultation, voted), total=voted)
+    if is_partial():  # the pager of participants swaps that list alone
+        return render("consultations/participation.html", "participants",
+                      consultation=consultation, pagination=pagination)
     return render(
-        "consultations/participation.html", "participants", consultation=consultation,
-        pagination=paginate(ballots.participants_query(consultation, voted),
-                            total=voted),
+        "consultations/participation.html", consultation=consultation, pagination=pagination,
         sections=ballots.participation_by_section(consultation, page),
         totals={"eligible": ballots.eligible_total(consultation), "voted": voted},
     )
