@@ -1,4 +1,4 @@
-"""national scale: report figures stored with the results; indexes for participation and member lists
+"""national scale: report figures stored with the results; indexes for long lists
 
 Revision ID: 0010
 Revises: 0005
@@ -38,6 +38,10 @@ def upgrade():
         # with the columns of ix_group_membership_list, which it replaces.
         batch_op.create_index('ix_group_membership_order', ['group_id', 'status', 'role', 'joined_at', 'id'], unique=False)
         batch_op.drop_index('ix_group_membership_list')
+
+    with op.batch_alter_table('event', schema=None) as batch_op:
+        # Events still to come: read without going through the past ones.
+        batch_op.create_index('ix_event_status_ends_at', ['status', 'ends_at'], unique=False)
 
     _fill_closed_consultations()
 
@@ -92,6 +96,9 @@ def _fill_distances(bind, consultation_id):
 
 
 def downgrade():
+    with op.batch_alter_table('event', schema=None) as batch_op:
+        batch_op.drop_index('ix_event_status_ends_at')
+
     with op.batch_alter_table('group_membership', schema=None) as batch_op:
         batch_op.create_index('ix_group_membership_list', ['group_id', 'status', 'role'], unique=False)
         batch_op.drop_index('ix_group_membership_order')
