@@ -194,6 +194,6 @@ def compared_sections(consultation: Consultation, limit: int = 20) -> list[dict]
                AreaResult.distance)
         .where(AreaResult.consultation_id == consultation.id, AreaResult.level == "section",
                AreaResult.distance.is_not(None))
-        .order_by(AreaResult.distance.desc(), AreaResult.id).limit(limit))
+        .order_by(AreaResult.distance.desc(), AreaResult.id.desc()).limit(limit))
     return [{"name": name, "key": key, "ballots": ballots, "top": scores[0][0],
              "distance": distance} for name, key, ballots, scores, distance in shown]
