@@ -12,7 +12,7 @@ from coopol.database import utcnow
 from coopol.extensions import db
 from coopol.geo.models import Commune
 from coopol.groups.models import GroupMembership
-from tests.conftest import CERGY, login, make_member, make_section
+from tests.conftest import CERGY, GRENOBLE, login, make_member, make_section
 from tests.consultations_factories import make_consultation, vote
 from tests.groups_factories import HX, make_group, new_member
 from tests.querycount import count_queries
@@ -40,7 +40,7 @@ def test_participation_pages_sections_by_name_and_ends_with_members_without_one(
     make_member(commune=second, status="adherent")
     make_member(commune=third, status="adherent")
     make_member(commune=third, status="adherent")
-    make_member(commune=quiet)  # a sympathisant: not eligible, so Déserte is not listed
+    make_member(commune=quiet)  # a sympathisant: not eligible, Déserte counts nobody
     make_member(commune=CERGY, status="adherent")  # no section covers Cergy here
     vote(consultation, voter, ["Santé"])
     login(client, voter)
@@ -49,9 +49,23 @@ def test_participation_pages_sections_by_name_and_ends_with_members_without_one(
     assert _rows(page) == [("Abrets", "1", "0"), ("Bourg", "2", "0")]
     assert "5 participant" not in page and "1 participant·es sur 5 membres" in page
     last = client.get(f"{url}?sections=2").get_data(as_text=True)
-    assert _rows(last) == [("Charlieu", "1", "1"), ("Sans section", "1", "0")]
-    assert "Page 2 sur 2" in last and "Déserte" not in last
+    assert _rows(last) == [("Charlieu", "1", "1"), ("Déserte", "0", "0"),
+                           ("Sans section", "1", "0")]
+    assert "Page 2 sur 2" in last
     assert _rows(client.get(f"{url}?sections=9").get_data(as_text=True)) == []
+
+
+def test_participation_of_a_federation_lists_its_sections_only(client):
+    consultation = make_consultation("vote", federation="95")
+    make_section("Grenoble", "38", [GRENOBLE])
+    make_section("Cergy", "95", [CERGY])
+    voter = make_member(commune=CERGY)
+    make_member(commune=GRENOBLE)
+    vote(consultation, voter, ["Santé"])
+    login(client, voter)
+    page = client.get(f"/consultations/{consultation.id}/participation").get_data(as_text=True)
+    assert _rows(page) == [("Cergy", "1", "1")]
+    assert "1 participant·es sur 1 membres" in page
 
 
 @pytest.mark.parametrize("walk_from", [1, 10_000])

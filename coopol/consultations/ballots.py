@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _
 from flask_babel import lazy_ngettext as ngettext
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -205,20 +205,18 @@ def eligible_total(consultation: Consultation) -> int:
 
 def participation_by_section(consultation: Consultation, page: int = 1,
                              per_page: int | None = None) -> SectionsPage:
-    """Count eligible members and participants for one page of sections, by name.
+    """Count eligible members and participants for one page of the covered sections, by name.
 
-    Listed: the sections with an eligible member or a participant. Only the page's sections
-    are counted (index look-ups); members without a section close the last page.
+    Only the page's sections are counted (index look-ups), never the whole membership;
+    eligible members without a section, and participants who had none, close the last page.
+    (A member whose section lies outside the consultation's fédération counts in the total.)
     """
     per_page = per_page or SECTIONS_PER_PAGE
     took_part = Participation.consultation_id == consultation.id
-    listed = or_(
-        _eligible(consultation, Member.id).where(Member.section_id == Section.id).exists(),
-        select(Participation.id).where(took_part, Participation.section_id == Section.id)
-        .exists())
-    total = db.session.scalar(select(func.count()).select_from(Section).where(listed)) or 0
+    covered = service.sections_covered(consultation)
+    total = db.session.scalar(select(func.count()).select_from(Section).where(*covered)) or 0
     shown = db.session.execute(
-        select(Section.id, Section.name).where(listed).order_by(Section.name, Section.id)
+        select(Section.id, Section.name).where(*covered).order_by(Section.name, Section.id)
         .limit(per_page).offset((page - 1) * per_page)).all()
     ids = [section_id for section_id, _name in shown]
     eligible, voted = {}, {}

@@ -18,11 +18,7 @@ from .service import ConsultationError
 
 def sections_in_scope(consultation: Consultation, federation_code: str | None = None):
     """Return the query of sections a consultation covers, optionally within one fédération."""
-    query = select(Section).order_by(Section.name)
-    if consultation.section_id is not None:
-        query = query.where(Section.id == consultation.section_id)
-    elif consultation.federation_code:
-        query = query.where(Section.federation_code == consultation.federation_code)
+    query = select(Section).where(*service.sections_covered(consultation)).order_by(Section.name)
     if federation_code:
         query = query.where(Section.federation_code == federation_code)
     return query
