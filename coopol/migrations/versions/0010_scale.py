@@ -107,12 +107,9 @@ def downgrade():
         batch_op.drop_index('ix_member_display_name')
         batch_op.drop_index('ix_member_eligible')
 
-    with op.batch_alter_table('area_result', schema=None) as batch_op:
-        batch_op.drop_index('ix_area_result_distance')
-        batch_op.drop_column('distance')
-
-    with op.batch_alter_table('consultation', schema=None) as batch_op:
-        batch_op.drop_column('debates_count')
-        batch_op.drop_column('adherent_participants')
-        batch_op.drop_column('sections_reached')
-        batch_op.drop_column('participants_count')
+    # Plain ALTER TABLE … DROP COLUMN (SQLite 3.35 and later): batch mode would copy these
+    # tables, and dropping the old copy of a parent table cascades into its children on SQLite.
+    op.drop_index('ix_area_result_distance', table_name='area_result')
+    op.drop_column('area_result', 'distance')
+    for column in ('debates_count', 'sections_reached', 'adherent_participants', 'participants_count'):
+        op.drop_column('consultation', column)
