@@ -4,6 +4,7 @@ import unicodedata
 from datetime import UTC, datetime
 
 from sqlalchemy import String, event
+from sqlalchemy import text as sql_text
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
@@ -30,6 +31,17 @@ def _sqlite_pragmas(dbapi_connection, _record):
 def is_sqlite(session) -> bool:
     """Tell whether the session talks to SQLite."""
     return session.get_bind().dialect.name == "sqlite"
+
+
+def refresh_statistics(session) -> None:
+    """Let PostgreSQL's planner know the tables after a bulk load (ANALYZE).
+
+    Autovacuum would do it later, when it runs; until then the planner guesses a few rows
+    per table and picks plans for empty tables. SQLite is left alone: a deployment never
+    gathers statistics there, so plans are measured as they will run.
+    """
+    if not is_sqlite(session):
+        session.execute(sql_text("ANALYZE"))
 
 
 def fold(text: str) -> str:

@@ -17,7 +17,7 @@ from sqlalchemy import func, insert, select, update
 from .auth.service import hash_password
 from .consultations import results, rollup
 from .consultations.models import Ballot, BallotChoice, Consultation, Option, Participation
-from .database import fold, utcnow
+from .database import fold, refresh_statistics, utcnow
 from .events.models import KINDS, Event, Rsvp
 from .events.rsvps import CODE_ALPHABET, CODE_LENGTH
 from .extensions import db
@@ -463,5 +463,7 @@ def seed_scale(seed: int = 1, members: int = 40000) -> None:
     started = time.perf_counter()
     click.echo(f"Jeu national (graine {seed}, {members} membres) :")
     Builder(seed, members).run()
+    refresh_statistics(db.session)
+    db.session.commit()
     click.echo(f"Terminé en {time.perf_counter() - started:.0f} s. Comptes (mot de passe "
                f"« {SCALE_PASSWORD} ») : " + ", ".join(ACCOUNTS))

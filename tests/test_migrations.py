@@ -59,3 +59,38 @@ def test_upgrade_from_first_migration_keeps_data_and_downgrades(empty_database_u
         upgrade(directory=directory)
         assert "member" in inspect(db.engine).get_table_names()
         db.engine.dispose()
+
+
+def test_scale_revision_fills_closed_consultations_and_comes_off_without_losing_them(
+        empty_database_url):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url, "SECRET_KEY": "x"})
+    with app.app_context():
+        directory = app.extensions["migrate"].directory
+        upgrade(directory=directory, revision="0005")
+        scores = '[[1, 6, 3, 6], [2, 4, 2, 4]]', '[[2, 5, 5, 5], [1, 0, 0, 0]]'
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO consultation (id, title, context, eligibility, method, max_choices, "
+                "points_total, contributions_open_at, vote_opens_at, vote_closes_at, "
+                "syntheses_due_at, closed_at, ballots_count, created_at) VALUES (1, 'C', '', "
+                "'members', 'ranking', 2, 10, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, "
+                "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 10, CURRENT_TIMESTAMP)"))
+            connection.execute(text(
+                "INSERT INTO option (id, consultation_id, title, text, origin, group_name, "
+                "status, reject_reason, created_at) VALUES (1, 1, 'A', '', 'organiser', '', "
+                "'accepted', '', CURRENT_TIMESTAMP), (2, 1, 'B', '', 'organiser', '', "
+                "'accepted', '', CURRENT_TIMESTAMP)"))
+            connection.execute(text(
+                "INSERT INTO area_result (consultation_id, level, area_key, area_name, ballots, "
+                "eligible, attendance, scores) VALUES (1, 'national', '', '', 10, 20, 0, :n), "
+                "(1, 'section', '7', 'S', 5, 9, 0, :s)"), {"n": scores[0], "s": scores[1]})
+        upgrade(directory=directory, revision="0010")
+        with db.engine.connect() as connection:
+            # National shares A 60 / B 40, the section's A 0 / B 100: 60 points apart.
+            assert connection.execute(text(
+                "SELECT distance FROM area_result WHERE level = 'section'")).scalar() == 60.0
+        downgrade(directory=directory, revision="0005")
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM option")).scalar() == 2
+            assert connection.execute(text("SELECT count(*) FROM area_result")).scalar() == 2
+        db.engine.dispose()

@@ -153,34 +153,91 @@ def tap(consultation: Consultation, current: Choices, action: str, option_id: in
 # --- participation, open to every eligible member ------------------------------------------
 
 
-def participants_query(consultation: Consultation):
+# With this many participants or more, the first page of names is found by walking the
+# members' name index (ix_member_display_name) and keeping those who took part; with fewer,
+# sorting the participants themselves is cheaper.
+WALK_NAMES_FROM = 1000
+SECTIONS_PER_PAGE = 50
+
+
+def participants_count(consultation: Consultation):
+    """Return the select() counting participants, from the participation index alone."""
+    return select(func.count()).select_from(Participation).where(
+        Participation.consultation_id == consultation.id)
+
+
+def participants_query(consultation: Consultation, how_many: int = 0):
     """Who took part, by name: never what they chose."""
-    return (select(Member).join(Participation, Participation.member_id == Member.id)
-            .where(Participation.consultation_id == consultation.id)
-            .options(selectinload(Member.section))
-            .order_by(Member.display_name, Member.id))
+    took_part = Participation.consultation_id == consultation.id
+    if how_many >= WALK_NAMES_FROM:
+        query = select(Member).where(
+            select(Participation.id).where(took_part, Participation.member_id == Member.id)
+            .exists())
+    else:
+        query = select(Member).join(Participation, Participation.member_id == Member.id) \
+            .where(took_part)
+    return query.options(selectinload(Member.section)).order_by(Member.display_name, Member.id)
 
 
-def participation_by_section(consultation: Consultation) -> list[dict]:
-    """Count eligible members and participants per section, in two grouped queries."""
-    counted = (select(Member.section_id, func.count())
-               .where(*service.eligible_conditions(consultation)).group_by(Member.section_id))
+def _eligible(consultation: Consultation, *columns):
+    query = select(*columns).select_from(Member).where(*service.eligible_conditions(consultation))
     if consultation.federation_code and consultation.section_id is None:
         # Only a fédération's consultation filters on the commune: elsewhere the join would
         # cost a look-up per member for nothing.
-        counted = counted.join(Commune, Commune.insee == Member.commune_insee)
-    eligible = dict(db.session.execute(counted).all())
-    voted = dict(db.session.execute(
-        select(Participation.section_id, func.count())
-        .where(Participation.consultation_id == consultation.id)
-        .group_by(Participation.section_id)).all())
-    keys = [k for k in set(eligible) | set(voted) if k is not None]
-    # Every section's name in one plain read: an IN list of thousands of ids costs more.
-    names = dict(db.session.execute(select(Section.id, Section.name)).all())
-    rows = [{"name": names.get(k, ""), "eligible": eligible.get(k, 0), "voted": voted.get(k, 0)}
-            for k in keys]
-    rows.sort(key=lambda row: row["name"])
-    if None in eligible or None in voted:
-        rows.append({"name": _("Sans section"), "eligible": eligible.get(None, 0),
-                     "voted": voted.get(None, 0)})
-    return rows
+        query = query.join(Commune, Commune.insee == Member.commune_insee)
+    return query
+
+
+class SectionsPage:
+    """One page of the sections table, shaped like Flask-SQLAlchemy's Pagination."""
+
+    def __init__(self, items: list[dict], page: int, total: int, per_page: int):
+        self.items, self.page, self.total = items, page, total
+        self.pages = max(1, -(-total // per_page))
+        self.has_prev, self.has_next = page > 1, page < self.pages
+        self.prev_num, self.next_num = page - 1, page + 1
+
+
+def eligible_total(consultation: Consultation) -> int:
+    """Count the eligible members, from an index of the member table."""
+    return db.session.scalar(_eligible(consultation, func.count())) or 0
+
+
+def participation_by_section(consultation: Consultation, page: int = 1,
+                             per_page: int | None = None) -> SectionsPage:
+    """Count eligible members and participants for one page of the covered sections, by name.
+
+    Only the page's sections are counted (index look-ups), never the whole membership;
+    eligible members without a section, and participants who had none, close the last page.
+    (A member whose section lies outside the consultation's fédération counts in the total.)
+    """
+    per_page = per_page or SECTIONS_PER_PAGE
+    took_part = Participation.consultation_id == consultation.id
+    covered = service.sections_covered(consultation)
+    total = db.session.scalar(select(func.count()).select_from(Section).where(*covered)) or 0
+    shown = db.session.execute(
+        select(Section.id, Section.name).where(*covered).order_by(Section.name, Section.id)
+        .limit(per_page).offset((page - 1) * per_page)).all()
+    ids = [section_id for section_id, _name in shown]
+    eligible, voted = {}, {}
+    if ids:
+        eligible = dict(db.session.execute(
+            _eligible(consultation, Member.section_id, func.count())
+            .where(Member.section_id.in_(ids)).group_by(Member.section_id)).all())
+        voted = dict(db.session.execute(
+            select(Participation.section_id, func.count())
+            .where(took_part, Participation.section_id.in_(ids))
+            .group_by(Participation.section_id)).all())
+    rows = [{"name": name, "eligible": eligible.get(key, 0), "voted": voted.get(key, 0)}
+            for key, name in shown]
+    sections = SectionsPage(rows, page, total, per_page)
+    if page == sections.pages:
+        unplaced = {
+            "name": _("Sans section"),
+            "eligible": db.session.scalar(_eligible(consultation, func.count())
+                                          .where(Member.section_id.is_(None))) or 0,
+            "voted": db.session.scalar(select(func.count()).select_from(Participation)
+                                       .where(took_part, Participation.section_id.is_(None)))}
+        if unplaced["eligible"] or unplaced["voted"]:
+            rows.append(unplaced)
+    return sections

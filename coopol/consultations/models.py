@@ -4,7 +4,7 @@ in-person debates and the syntheses written by sections and fédérations."""
 import secrets
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.dialects.sqlite import INTEGER
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -42,6 +42,12 @@ class Consultation(db.Model):
     # Set once, when the results are computed and the member-ballot links destroyed.
     closed_at: Mapped[datetime | None] = mapped_column(index=True)
     ballots_count: Mapped[int] = mapped_column(default=0)
+    # The national report's participation figures, counted with the results (at the close and
+    # on a recount) so that a view of the report reads them instead of joining every ballot.
+    participants_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    adherent_participants: Mapped[int] = mapped_column(default=0, server_default="0")
+    sections_reached: Mapped[int] = mapped_column(default=0, server_default="0")
+    debates_count: Mapped[int] = mapped_column(default=0, server_default="0")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -172,9 +178,13 @@ class AreaResult(db.Model):
     # [[option_id, score, first choices, combined score with in-person debates], ...] best first;
     # empty when the cell has too few ballots to be shown without revealing one.
     scores: Mapped[list] = mapped_column(JSON, default=list)
+    # A section's distance from the national result (`results.distance`), stored with the
+    # scores; NULL when either has too few ballots to be shown. The report reads the largest.
+    distance: Mapped[float | None] = mapped_column(Float)
 
     __table_args__ = (
         UniqueConstraint("consultation_id", "level", "area_key", name="uq_area_result_area"),
+        Index("ix_area_result_distance", "consultation_id", "level", "distance"),
     )
 
 

@@ -80,6 +80,7 @@ def compute(consultation: Consultation) -> int:
     _count_eligible(consultation, areas)
     _count_debates(consultation, areas)
     _store(consultation, areas)
+    _count_participation(consultation)
     return areas[("national", "")]["ballots"]
 
 
@@ -118,6 +119,20 @@ def _count_debates(consultation: Consultation, areas) -> None:
                 cell[2] += attendance * _score(consultation, value)
 
 
+def _count_participation(consultation: Consultation) -> None:
+    """Store the report's participation figures: participants, adhérents among them, sections
+    reached, in-person meetings. Counted here once, not at each view of the report."""
+    participants, adherents, sections = _rows(
+        select(func.count(), func.count(Member.adherent_confirmed_at),
+               func.count(Participation.section_id.distinct()))
+        .join(Member, Member.id == Participation.member_id)
+        .where(Participation.consultation_id == consultation.id))[0]
+    consultation.participants_count, consultation.adherent_participants = participants, adherents
+    consultation.sections_reached = sections
+    consultation.debates_count = db.session.scalar(
+        select(func.count()).select_from(Debate).where(Debate.consultation_id == consultation.id))
+
+
 def _ranked(scores, option_ids) -> list[list[int]]:
     """Order an area's options, best first; options nobody chose are listed with zero."""
     zero = (0, 0, 0)
@@ -135,18 +150,24 @@ def _store(consultation: Consultation, areas) -> None:
     names.update({("federation", code): name for code, name in db.session.execute(
         select(Federation.code, Federation.name))})
     db.session.execute(delete(AreaResult).where(AreaResult.consultation_id == consultation.id))
+    nation_area = areas.get(("national", "")) or _empty_area()
+    national = _ranked(nation_area["scores"], option_ids)
+    # The national report ranks sections by their distance from the nation: computed here,
+    # once, with the same functions as `distance`, rather than at each view of the report.
+    nation = shares(national) if nation_area["ballots"] >= MIN_CELL else None
     rows = []
     for (level, key), area in areas.items():
+        # A cell with fewer than MIN_CELL ballots is never stored, so never shown.
+        scores = _ranked(area["scores"], option_ids) if area["ballots"] >= MIN_CELL else []
         rows.append({
             "consultation_id": consultation.id, "level": level, "area_key": key,
             "area_name": names.get((level, key), ""), "ballots": area["ballots"],
-            "eligible": area["eligible"], "attendance": area["attendance"],
-            # A cell with fewer than MIN_CELL ballots is never stored, so never shown.
-            "scores": _ranked(area["scores"], option_ids) if area["ballots"] >= MIN_CELL else [],
+            "eligible": area["eligible"], "attendance": area["attendance"], "scores": scores,
+            "distance": distance_to(shares(scores), nation)
+            if level == "section" and scores and nation else None,
         })
     if rows:
         db.session.connection().execute(insert(AreaResult.__table__), rows)
-    national = _ranked(areas[("national", "")]["scores"], option_ids)
     db.session.execute(update(Option).where(Option.consultation_id == consultation.id)
                        .values(final_rank=None))
     if areas[("national", "")]["ballots"] >= MIN_CELL:

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .. import mail
@@ -11,19 +11,14 @@ from ..database import utcnow
 from ..extensions import db
 from ..geo.models import Section
 from ..profile import service as profile_service
-from ..profile.models import Member
 from . import ballots, results, service
-from .models import AreaResult, Consultation, Debate, Participation, Synthesis
+from .models import AreaResult, Consultation, Debate, Synthesis
 from .service import ConsultationError
 
 
 def sections_in_scope(consultation: Consultation, federation_code: str | None = None):
     """Return the query of sections a consultation covers, optionally within one fédération."""
-    query = select(Section).order_by(Section.name)
-    if consultation.section_id is not None:
-        query = query.where(Section.id == consultation.section_id)
-    elif consultation.federation_code:
-        query = query.where(Section.federation_code == consultation.federation_code)
+    query = select(Section).where(*service.sections_covered(consultation)).order_by(Section.name)
     if federation_code:
         query = query.where(Section.federation_code == federation_code)
     return query
@@ -159,20 +154,15 @@ def remind_late(consultation: Consultation, federation_code: str, actor) -> int:
 # --- national report -----------------------------------------------------------------------
 
 
-def participation_figures(consultation: Consultation) -> dict:
-    """Count participants, adhérents among them, sections reached and in-person attendance."""
-    participants, adherents, sections = db.session.execute(
-        select(func.count(), func.count(Member.adherent_confirmed_at),
-               func.count(Participation.section_id.distinct()))
-        .join(Member, Member.id == Participation.member_id)
-        .where(Participation.consultation_id == consultation.id)).one()
-    national = results.area(consultation, "national")
-    debates, attendance = db.session.execute(
-        select(func.count(), func.coalesce(func.sum(Debate.attendance), 0))
-        .where(Debate.consultation_id == consultation.id)).one()
-    return {"participants": participants, "adherents": adherents, "sections": sections,
-            "eligible": national.eligible if national else 0, "debates": debates,
-            "attendance": attendance}
+def participation_figures(consultation: Consultation, national: AreaResult | None) -> dict:
+    """Return the participation figures stored with the results: participants, adhérents
+    among them, sections reached, eligible members, meetings and their attendance."""
+    return {"participants": consultation.participants_count,
+            "adherents": consultation.adherent_participants,
+            "sections": consultation.sections_reached,
+            "eligible": national.eligible if national else 0,
+            "debates": consultation.debates_count,
+            "attendance": national.attendance if national else 0}
 
 
 def federation_syntheses(consultation: Consultation) -> list[tuple[Synthesis, list[Synthesis]]]:
@@ -190,17 +180,16 @@ def federation_syntheses(consultation: Consultation) -> list[tuple[Synthesis, li
 
 
 def compared_sections(consultation: Consultation, limit: int = 20) -> list[dict]:
-    """Return the sections whose priorities differ most from the national result."""
-    national = results.area(consultation, "national")
-    if national is None or not national.scores:
-        return []
-    # Plain rows, not ORM objects: thousands of sections, each read once for one figure.
+    """Return the sections whose priorities differ most from the national result.
+
+    The distances are stored with the results (`results.compute`): the index on them hands
+    over the first `limit` sections without reading the others.
+    """
     shown = db.session.connection().execute(
-        select(AreaResult.area_name, AreaResult.area_key, AreaResult.ballots, AreaResult.scores)
-        .where(AreaResult.consultation_id == consultation.id, AreaResult.level == "section"))
-    nation = results.shares(national.scores)
-    rows = [{"name": name, "key": key, "ballots": ballots, "top": scores[0][0],
-             "distance": results.distance_to(results.shares(scores), nation)}
-            for name, key, ballots, scores in shown if scores]
-    rows.sort(key=lambda row: -row["distance"])
-    return rows[:limit]
+        select(AreaResult.area_name, AreaResult.area_key, AreaResult.ballots, AreaResult.scores,
+               AreaResult.distance)
+        .where(AreaResult.consultation_id == consultation.id, AreaResult.level == "section",
+               AreaResult.distance.is_not(None))
+        .order_by(AreaResult.distance.desc(), AreaResult.id.desc()).limit(limit))
+    return [{"name": name, "key": key, "ballots": ballots, "top": scores[0][0],
+             "distance": distance} for name, key, ballots, scores, distance in shown]

@@ -104,6 +104,15 @@ def eligible_conditions(consultation: Consultation) -> list:
     return conditions
 
 
+def sections_covered(consultation: Consultation) -> list:
+    """Return the conditions on Section of the sections a consultation covers."""
+    if consultation.section_id is not None:
+        return [Section.id == consultation.section_id]
+    if consultation.federation_code:
+        return [Section.federation_code == consultation.federation_code]
+    return []
+
+
 def is_eligible(member, consultation: Consultation) -> bool:
     """Tell whether the member may take part (contribute, vote, see the participation)."""
     if member is None or not getattr(member, "is_authenticated", False):

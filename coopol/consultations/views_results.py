@@ -54,7 +54,7 @@ def _report_context(consultation, full: bool) -> dict:
         "rows": results.bars(consultation, national, titles), "national": national,
         "federations": results.areas(consultation, "federation") if full else [],
         "titles": titles, "options": options, "merged": service.merged_origins(consultation),
-        "figures": rollup.participation_figures(consultation),
+        "figures": rollup.participation_figures(consultation, national),
         "syntheses": rollup.federation_syntheses(consultation) if full else [],
         "compared": rollup.compared_sections(consultation) if full else [],
         "min_cell": service.MIN_CELL,

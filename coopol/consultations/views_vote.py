@@ -3,7 +3,6 @@
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
 
 from ..extensions import db
 from ..htmx import is_partial, render
@@ -88,29 +87,20 @@ def tap(consultation_id):
     return redirect(url_for("consultations.vote", consultation_id=consultation.id), 303)
 
 
-class Slice:
-    """A page of an in-memory list, shaped like Flask-SQLAlchemy's Pagination for `pager`."""
-
-    def __init__(self, items: list, page: int, per_page: int = 50):
-        self.total, self.page = len(items), page
-        self.pages = max(1, -(-self.total // per_page))
-        self.items = items[(page - 1) * per_page: page * per_page]
-        self.has_prev, self.has_next = page > 1, page < self.pages
-        self.prev_num, self.next_num = page - 1, page + 1
-
-
 @bp.route("/<int:consultation_id>/participation")
 @login_required
 def participation(consultation_id):
     """Show who took part (never what they chose) and eligible members per section."""
     consultation = viewable_or_403(consultation_id)
     page = request.args.get("sections", "1")
-    by_section = ballots.participation_by_section(consultation)
+    page = min(int(page), 10_000) if page.isdigit() and int(page) > 0 else 1
+    voted = db.session.scalar(ballots.participants_count(consultation))
+    pagination = paginate(ballots.participants_query(consultation, voted), total=voted)
+    if is_partial():  # the pager of participants swaps that list alone
+        return render("consultations/participation.html", "participants",
+                      consultation=consultation, pagination=pagination)
     return render(
-        "consultations/participation.html", "participants", consultation=consultation,
-        pagination=paginate(ballots.participants_query(consultation)),
-        sections=Slice(by_section, int(page) if page.isdigit() and int(page) > 0 else 1),
-        totals={"eligible": sum(r["eligible"] for r in by_section),
-                "voted": db.session.scalar(select(func.count()).where(
-                    ballots.Participation.consultation_id == consultation.id))},
+        "consultations/participation.html", consultation=consultation, pagination=pagination,
+        sections=ballots.participation_by_section(consultation, page),
+        totals={"eligible": ballots.eligible_total(consultation), "voted": voted},
     )

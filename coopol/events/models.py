@@ -57,6 +57,9 @@ class Event(db.Model):
         CheckConstraint("going_count >= 0", name="going_not_negative"),
         CheckConstraint("capacity IS NULL OR going_count <= capacity", name="within_capacity"),
         Index("ix_event_status_starts_at", "status", "starts_at"),
+        # Events still to come (ends_at >= now): the list and the home page read only those,
+        # not every past event as well.
+        Index("ix_event_status_ends_at", "status", "ends_at"),
         # A group's events, soonest first: its page, its feed and the list's group filter.
         Index("ix_event_group_starts_at", "group_id", "starts_at"),
     )

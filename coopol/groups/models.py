@@ -76,7 +76,9 @@ class GroupMembership(db.Model):
 
     __table_args__ = (
         UniqueConstraint("group_id", "member_id", name="uq_group_membership"),
-        Index("ix_group_membership_list", "group_id", "status", "role"),
+        # A group's members by status, in the member list's order (animateurs first, then by
+        # arrival): pages come straight from the index, counts from the index alone.
+        Index("ix_group_membership_order", "group_id", "status", "role", "joined_at", "id"),
     )
 
     @property

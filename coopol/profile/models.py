@@ -4,7 +4,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import utcnow
@@ -64,6 +64,13 @@ class Member(UserMixin, db.Model):
     )
     roles: Mapped[list["Role"]] = relationship(
         back_populates="member", foreign_keys="Role.member_id", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        # Eligible members per section, counted from the index alone (consultations).
+        Index("ix_member_eligible", "section_id", "status", "adherent_confirmed_at"),
+        # Lists of members in name order read the first page from the index.
+        Index("ix_member_display_name", "display_name", "id"),
     )
 
     def get_id(self) -> str:
