@@ -2,7 +2,9 @@
 
 import pytest
 
-from tests.e2e.journeys import JOURNEYS
+from tests.e2e import journeys, journeys_groups
+
+JOURNEYS = journeys.JOURNEYS + journeys_groups.JOURNEYS
 
 
 @pytest.mark.parametrize("journey", JOURNEYS, ids=lambda j: j.__name__)
