@@ -2,9 +2,10 @@
 
 import pytest
 
-from tests.e2e import journeys, journeys_events, journeys_groups
+from tests.e2e import journeys, journeys_consultations, journeys_events, journeys_groups
 
-JOURNEYS = journeys.JOURNEYS + journeys_groups.JOURNEYS + journeys_events.JOURNEYS
+JOURNEYS = (journeys.JOURNEYS + journeys_groups.JOURNEYS + journeys_events.JOURNEYS
+            + journeys_consultations.JOURNEYS)
 
 
 @pytest.mark.parametrize("journey", JOURNEYS, ids=lambda j: j.__name__)
