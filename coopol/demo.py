@@ -103,7 +103,7 @@ def _seed_activity(members: dict, sections: dict, themes: dict) -> None:
         commune_insee="38185", section_id=sections["Grenoble"].id, organiser_id=nadia.id,
         theme_id=themes["Logement"].id, capacity=8)
     walk = Event(
-        kind="porte-à-porte", title="Inscriptions sur les listes électorales",
+        kind="porte_a_porte", title="Inscriptions sur les listes électorales",
         description="Porte-à-porte avec les jeunes du quartier pour les inscriptions.",
         starts_at=paris(5, 14), ends_at=paris(5, 16),
         place_name="Place des Touleuses", address="Place des Touleuses",

@@ -204,7 +204,7 @@ def test_oversized_request_is_refused_cleanly(client):
 def test_demo_has_sections_members_groups_events_and_a_consultation(app):
     from coopol.cli import ensure_themes
     from coopol.consultations.models import Consultation
-    from coopol.events.models import Event
+    from coopol.events.models import KINDS, Event
     from coopol.groups.models import Group
 
     ensure_themes()
@@ -214,6 +214,8 @@ def test_demo_has_sections_members_groups_events_and_a_consultation(app):
     counts = [db.session.scalar(select(func.count()).select_from(model))
               for model in (Member, Group, Event, Consultation)]
     assert counts == [5, 2, 2, 1]
+    # Each demo event is of a kind the events list can name and filter on.
+    assert set(db.session.scalars(select(Event.kind))) <= set(KINDS)
     again = app.test_cli_runner().invoke(args=["seed", "demo"])
     assert "déjà chargée" in again.output
 

@@ -26,6 +26,8 @@ def test_member_joins_an_open_group_in_one_tap(member_client, member, headers):
         assert "<html" not in html and 'id="membership"' in html
         assert "2 membres" in html and "Quitter le groupe" in html
         assert "Bienvenue dans le groupe" in html  # the flash, out of band
+        # Joined in place, the member can start a thread without reloading the page.
+        assert f'href="/groups/{group.slug}/threads/new"' in html
     else:
         assert response.status_code == 303
         assert response.location.endswith(f"/groups/{group.slug}")
@@ -42,6 +44,7 @@ def test_closed_group_takes_a_request_that_can_be_cancelled(member_client, membe
     assert reload(Group, group.id).member_count == 1
     if headers:
         assert "Annuler ma demande" in text(response)
+        assert "/threads/new" not in text(response)
     response = member_client.post(f"/groups/{group.slug}/leave", headers=headers)
     assert response.status_code == (200 if headers else 303)
     if headers:

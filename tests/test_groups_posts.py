@@ -92,6 +92,8 @@ def test_member_replies(client, setting, headers):
         assert response.status_code == 200 and "<html" not in html
         assert "<strong>aussi</strong>" in html and 'id="tail"' in html
         assert "Première réponse" not in html  # only what came after the page's last reply
+        # The count above the replies follows, out of band.
+        assert '<h2 id="replies-title" hx-swap-oob="true">2 réponses</h2>' in html
     else:
         assert response.status_code == 303
         assert response.location.endswith(f"/threads/{thread.id}#post-{reply.id}")

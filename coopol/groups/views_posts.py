@@ -53,7 +53,7 @@ def _render_thread(group, membership, thread, after: int | None, form=None, stat
     rows, more = posts.replies(thread, after=after)
     return render("groups/thread.html", "tail", status=status, group=group,
                   membership=membership, thread=thread, replies=rows, more=more,
-                  after=after, form=form or ReplyForm(formdata=None),
+                  after=after, form=form or ReplyForm(formdata=None), oob=is_partial(),
                   animates=service.can_animate(current_user, group, membership))
 
 

@@ -11,8 +11,12 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from coopol.auth.service import make_reset_token
+from coopol.consultations.models import Consultation
+from coopol.events.models import Event
 from coopol.extensions import db
+from coopol.groups.models import Post, Proposal
 from coopol.profile.models import Member
+from tests.e2e.seed import FULL_EVENT, LEAFLETING, PROPOSAL, THREAD, VOTE, closed_title
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,28 @@ def _reset_path(server) -> str:
 
 def _member_id(email: str) -> Callable:
     return lambda server: f"/profile/{server.query(select(Member.id).where(Member.email == email))}"
+
+
+GROUP_PATH = "/groups/logement-a-grenoble"
+
+
+def _path(template: str, statement) -> Callable:
+    """An address holding the id that `statement` selects on the server's database."""
+    return lambda server: template.format(server.query(statement))
+
+
+def _event(title: str, suffix: str = "") -> Callable:
+    return _path("/events/{}" + suffix, select(Event.id).where(Event.title == title))
+
+
+def _consultation(title: str, suffix: str = "") -> Callable:
+    return _path("/consultations/{}" + suffix,
+                 select(Consultation.id).where(Consultation.title == title))
+
+
+def _section_synthesis(server) -> str:
+    consultation = _consultation(closed_title("js"))(server)
+    return f"{consultation}/sections/{server.section_id('Grenoble')}"
 
 
 PAGES = [
@@ -66,4 +92,36 @@ PAGES = [
          lambda server: f"/dashboards/sections/{server.section_id('Grenoble')}", "secretary"),
     Page("dashboard-federation", "/dashboards/federations/38", "admin"),
     Page("dashboard-national", "/dashboards/national", "admin"),
+    # groups (issue 4)
+    Page("groups", "/groups/", "member"),
+    Page("groups-search", "/groups/?q=logem", "member"),
+    Page("groups-mine", "/groups/mine", "member"),
+    Page("group-new", "/groups/new", "member"),
+    Page("group", GROUP_PATH, "member"),
+    Page("group-threads", GROUP_PATH + "/threads", "member"),
+    Page("group-thread", _path(GROUP_PATH + "/threads/{}",
+                               select(Post.id).where(Post.title == THREAD)), "member"),
+    Page("group-proposals", GROUP_PATH + "/proposals", "member"),
+    Page("group-proposal", _path(GROUP_PATH + "/proposals/{}",
+                                 select(Proposal.id).where(Proposal.title == PROPOSAL)),
+         "member"),
+    Page("group-members", GROUP_PATH + "/members", "member"),
+    Page("group-requests", GROUP_PATH + "/requests", "secretary"),
+    # events (issue 5)
+    Page("events-visitor", "/events/?place=38000"),
+    Page("event-visitor", _event(LEAFLETING)),
+    Page("events", "/events/", "member"),
+    Page("event", _event(LEAFLETING), "member"),
+    Page("event-full", _event(FULL_EVENT), "member"),
+    Page("events-calendar", "/events/calendar", "member"),
+    Page("event-new", "/events/new", "admin"),
+    Page("event-participants", _event(LEAFLETING, "/participants"), "admin"),
+    # consultations (issue 6)
+    Page("consultations", "/consultations/", "member"),
+    Page("consultation-vote-phase", _consultation(VOTE), "member"),
+    Page("ballot", _consultation(VOTE, "/vote"), "member"),
+    Page("participation", _consultation(VOTE, "/participation"), "member"),
+    Page("results", _consultation(closed_title("js"), "/results"), "member"),
+    Page("section-synthesis", _section_synthesis, "secretary"),
+    Page("national-report", _consultation(closed_title("js"), "/report"), "admin"),
 ]

@@ -40,6 +40,9 @@ class LiveServer:
             geo_service.load_geography(DEPARTEMENTS)
             ensure_themes()
             demo.seed_demo()
+            from tests.e2e.seed import seed_journeys  # it imports DEMO_PASSWORD from here
+
+            seed_journeys()
         self.server = make_server("127.0.0.1", 0, self.app, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.app.config["BASE_URL"] = self.url  # links in mails point here

@@ -2,7 +2,10 @@
 
 import pytest
 
-from tests.e2e.journeys import JOURNEYS
+from tests.e2e import journeys, journeys_consultations, journeys_events, journeys_groups
+
+JOURNEYS = (journeys.JOURNEYS + journeys_groups.JOURNEYS + journeys_events.JOURNEYS
+            + journeys_consultations.JOURNEYS)
 
 
 @pytest.mark.parametrize("journey", JOURNEYS, ids=lambda j: j.__name__)
