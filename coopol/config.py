@@ -22,7 +22,8 @@ DEFAULTS = {
     "MAIL_USERNAME": "",
     "MAIL_DEFAULT_SENDER": "Coopol <ne-pas-repondre@coopol.localhost>",
     "MAIL_MAX_ATTEMPTS": 5,
-    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_STORAGE_URI": "memory://",  # redis://host:6379/0 when several servers share limits
+    "RATELIMIT_KEY_PREFIX": "coopol",  # one Redis may serve several sites: one prefix each
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_HEADERS_ENABLED": False,
     "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
