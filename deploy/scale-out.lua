@@ -6,7 +6,8 @@
 -- only adds: a reply, a "je viens", a vote option added. So each write answered 200 or 303 is a
 -- row the database must hold afterwards; done() writes those acknowledged writes to ACKED_FILE,
 -- one a line ("post TOKEN", "rsvp MEMBER EVENT", "vote MEMBER OPTION"), for the SQL checks.
--- A member never has two requests in flight (the next request goes to a member who is idle).
+-- A member never has two requests in flight (the next request goes to a member who is idle);
+-- members start at different points of the cycle, so a short run has every kind of request.
 
 local threads, counter = {}, 0
 
@@ -27,7 +28,7 @@ function init(args)
       for o in f[10]:gmatch("%d+") do table.insert(options, o) end
       table.insert(sessions, {cookie = f[1], csrf = f[2], event = f[3], consultation = f[4],
                               group = f[6], member = f[7], thread = f[8], contested = f[9],
-                              options = options, step = 0})
+                              options = options, step = line_no % 8})
     end
     line_no = line_no + 1
   end

@@ -177,6 +177,7 @@ export WRK_THREADS=2
 wrk -t "$WRK_THREADS" -c "$CONNECTIONS" -d "${DURATION}s" --timeout 10s -s deploy/scale-out.lua \
     "$base" -- "$work/sessions.tsv" "$work/acked.txt" >"$work/wrk.out" 2>&1 &
 load=$!
+echo "machine : $(nproc) cœurs, charge moyenne au départ $(cut -d' ' -f1-3 /proc/loadavg)"
 sleep "$KILL_AFTER"
 victim=${servers[$((SERVERS - 1))]}
 kill -KILL -- "-$victim"
@@ -184,6 +185,7 @@ wait "$victim" 2>/dev/null || true
 echo "SIGKILL du serveur $SERVERS (groupe $victim) après ${KILL_AFTER} s"
 wait "$load" || true
 read -r rps p50 p90 p99 errors requests socket codes < <(awk '/^RESULT/ {print $2, $3, $4, $5, $6, $7, $8, $9}' "$work/wrk.out") || { cat "$work/wrk.out" >&2; exit 1; }
+echo "charge moyenne à la fin : $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "| req/s | p50 ms | p90 ms | p99 ms | erreurs | requêtes | sockets | statuts |"
 echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
 echo "| $rps | $p50 | $p90 | $p99 | $errors | $requests | $socket | $codes |"
