@@ -251,7 +251,8 @@ INSERT INTO result SELECT 'réponses acquittées perdues (vote)', count(*), coun
   FROM (SELECT DISTINCT a, b FROM acked WHERE kind = 'vote') a WHERE NOT EXISTS (
     SELECT 1 FROM participation p JOIN ballot_choice c ON c.ballot_id = p.ballot_id
     WHERE p.member_id = a.a::int AND c.option_id = a.b::int);
-INSERT INTO result SELECT 'messages écrits par la charge (lignes)', count(*),
+INSERT INTO result SELECT 'messages écrits sans acquittement (en vol au SIGKILL)',
+  count(*) - (SELECT count(*) FROM acked WHERE kind = 'post'),
   count(*) >= (SELECT count(*) FROM acked WHERE kind = 'post')
   FROM post WHERE body LIKE 'Message de charge %';
 SELECT name, value, CASE WHEN ok THEN 'ok' ELSE 'ÉCHEC' END FROM result;
