@@ -12,8 +12,8 @@ import click
 import pytest
 from sqlalchemy import text
 
-from coopol import ROOT, ops
-from coopol.extensions import db
+from coopol import ROOT, create_app, ops
+from coopol.extensions import db, limiter
 
 DEPLOY = ROOT / "deploy"
 UNITS = sorted((DEPLOY / "systemd").glob("*.service"))
@@ -189,3 +189,17 @@ def test_init_loads_reference_data_under_the_migration_lock(app):
     with app.app_context():
         assert ops.migrate_once(probe) == "done"
     assert held == [True]
+
+
+def test_login_still_answers_when_redis_is_down(app):
+    """Limits in an unreachable Redis fall back to per-process counting, never a 500."""
+    config = {key: app.config[key] for key in ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY",
+                                                "WTF_CSRF_ENABLED", "MAIL_BACKEND")}
+    down = create_app({**config, "TESTING": True,
+                       "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1/0"})
+    try:
+        response = down.test_client().post("/auth/login", data={
+            "email": "personne@exemple.fr", "password": "pas-le-bon"})
+    finally:
+        limiter.init_app(app)  # the limiter is shared: give the suite's app its storage back
+    assert response.status_code == 422
