@@ -34,11 +34,11 @@ def ensure_themes() -> int:
 @click.option("--demo", "with_demo", is_flag=True, help="Also load the demo sections and members.")
 def init_command(with_demo: bool):
     """Create or upgrade the database, load the geography and themes (safe to run again)."""
-    ops.migrate_once()
-    counts = geo_service.load_geography()
+    # Geography and themes load under the migration lock too: two servers starting together
+    # would otherwise both find the tables empty and both insert.
+    counts, made = ops.migrate_once(lambda: (geo_service.load_geography(), ensure_themes()))
     if counts:
         click.echo("Géographie chargée : " + ", ".join(f"{v} {k}" for k, v in counts.items()))
-    made = ensure_themes()
     if made:
         click.echo(f"{made} thèmes créés.")
     if with_demo:

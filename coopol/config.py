@@ -22,7 +22,10 @@ DEFAULTS = {
     "MAIL_USERNAME": "",
     "MAIL_DEFAULT_SENDER": "Coopol <ne-pas-repondre@coopol.localhost>",
     "MAIL_MAX_ATTEMPTS": 5,
-    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_STORAGE_URI": "memory://",  # redis://host:6379/0 when several servers share limits
+    "RATELIMIT_KEY_PREFIX": "coopol",  # one Redis may serve several sites: one prefix each
+    # Redis unreachable: each process counts alone for a while instead of failing the request.
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_HEADERS_ENABLED": False,
     "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",

@@ -89,10 +89,20 @@ def migration_lock():
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def migrate_once() -> None:
-    """Upgrade the schema to the latest migration under the migration lock."""
+def migrate_once(then=None):
+    """Upgrade the schema to the latest migration under the migration lock.
+
+    `then`, if given, runs under the same lock (loading reference data): a server that starts
+    beside another waits until the first has finished, then finds nothing left to do.
+    """
+    asked = time.perf_counter()
     with migration_lock():
+        started = time.perf_counter()
         upgrade(directory=current_app.extensions["migrate"].directory)
+        result = then() if then is not None else None
+        current_app.logger.info("migration lock: waited %.1f s, held %.1f s",
+                                started - asked, time.perf_counter() - started)
+        return result
 
 
 # --- backups -----------------------------------------------------------------------------------
