@@ -89,7 +89,7 @@ def member_for_reset(token: str) -> Member | None:
     """Return the member a reset link is for, if it is still valid and unused."""
     data = _load("reset-password", token, current_app.config["RESET_LINK_MAX_AGE"])
     member = db.session.get(Member, data.get("id")) if data else None
-    if member is None or data.get("fp") != _fingerprint(member):
+    if member is None or member.is_blocked or data.get("fp") != _fingerprint(member):
         return None
     return member
 

@@ -71,6 +71,11 @@ def login():
     target = safe_next(request.args.get("next"))
     if form.validate_on_submit():
         member = service.authenticate(form.email.data, form.password.data)
+        if member is not None and member.is_blocked:
+            # Only said to whoever knows the password: the address alone reveals nothing.
+            form.password.errors.append(_("Ce compte est suspendu. Pour en savoir plus, "
+                                          "écris aux responsables de ta section."))
+            return render("auth/login.html", form=form, status=422)
         if member is not None and member.totp_secret:
             from .two_factor import start
 

@@ -70,7 +70,7 @@ def cast_ballot(consultation: Consultation, member, choices: Choices) -> None:
     constraint lets one through, and the other is retried as a change of that ballot.
     """
     check_can_vote(consultation, member)
-    option_ids = {o.id for o in service.options(consultation)}
+    option_ids = {o.id for o in service.options(consultation, whole=True)}
     choices = check_choices(consultation, choices, option_ids)
     member_id, section_id = member.id, member.section_id
     federation = member.commune.federation_code if member.commune else None
@@ -156,7 +156,8 @@ def tap(consultation: Consultation, current: Choices, action: str, option_id: in
 def participants_query(consultation: Consultation):
     """Who took part, by name: never what they chose."""
     return (select(Member).join(Participation, Participation.member_id == Member.id)
-            .where(Participation.consultation_id == consultation.id)
+            .where(Participation.consultation_id == consultation.id,
+                   Member.blocked_at.is_(None))
             .options(selectinload(Member.section))
             .order_by(Member.display_name, Member.id))
 

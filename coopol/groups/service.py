@@ -160,7 +160,8 @@ def members_query(group: Group, viewer, q: str = "", sees_all: bool = False):
     cannot reveal who belongs to a group; animateurs see every member of their group.
     """
     query = (select(GroupMembership).join(Member, Member.id == GroupMembership.member_id)
-             .where(GroupMembership.group_id == group.id, GroupMembership.status == "active")
+             .where(GroupMembership.group_id == group.id, GroupMembership.status == "active",
+                    Member.blocked_at.is_(None))
              .options(selectinload(GroupMembership.member).selectinload(Member.section),
                       selectinload(GroupMembership.member).selectinload(Member.commune))
              .order_by(GroupMembership.role, Member.display_name, Member.id))

@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from .. import mail
 from ..database import utcnow
 from ..extensions import db
+from ..profile.blocking import not_blocked
 from ..profile.models import Member
 from . import notifications, service
 from .models import Group, GroupMembership, Post, PostReport, Proposal, ProposalSupport
@@ -42,7 +43,8 @@ def parse_thread_cursor(text: str | None) -> tuple[datetime, int] | None:
 def threads(group: Group, before: str | None = None, limit: int | None = None):
     """Return one page of a group's threads and the cursor of the next page (or None)."""
     limit = limit or THREADS_PAGE
-    query = (select(Post).where(Post.group_id == group.id, Post.parent_id.is_(None))
+    query = (select(Post).where(Post.group_id == group.id, Post.parent_id.is_(None),
+                                not_blocked(Post.author_id))
              .options(selectinload(Post.author))
              .order_by(Post.last_activity_at.desc(), Post.id.desc()).limit(limit + 1))
     cursor = parse_thread_cursor(before)
@@ -57,7 +59,7 @@ def threads(group: Group, before: str | None = None, limit: int | None = None):
 def replies(thread: Post, after: int | None = None, limit: int | None = None):
     """Return the replies after the given id, in order, and whether more follow."""
     limit = limit or REPLIES_PAGE
-    query = (select(Post).where(Post.parent_id == thread.id)
+    query = (select(Post).where(Post.parent_id == thread.id, not_blocked(Post.author_id))
              .options(selectinload(Post.author)).order_by(Post.id).limit(limit + 1))
     if after:
         query = query.where(Post.id > after)
@@ -66,7 +68,8 @@ def replies(thread: Post, after: int | None = None, limit: int | None = None):
 
 
 def get_post(group: Group, post_id: int) -> Post | None:
-    return db.session.scalar(select(Post).where(Post.id == post_id, Post.group_id == group.id)
+    return db.session.scalar(select(Post).where(Post.id == post_id, Post.group_id == group.id,
+                                                not_blocked(Post.author_id))
                              .options(selectinload(Post.author)))
 
 
@@ -156,14 +159,16 @@ def report_post(member: Member, group: Group, membership, post: Post, reason: st
 
 
 def proposals_query(group: Group):
-    return (select(Proposal).where(Proposal.group_id == group.id)
+    return (select(Proposal).where(Proposal.group_id == group.id,
+                                   not_blocked(Proposal.author_id))
             .options(selectinload(Proposal.author), selectinload(Proposal.theme))
             .order_by(Proposal.support_count.desc(), Proposal.id.desc()))
 
 
 def get_proposal(group: Group, proposal_id: int) -> Proposal | None:
     return db.session.scalar(select(Proposal).where(
-        Proposal.id == proposal_id, Proposal.group_id == group.id))
+        Proposal.id == proposal_id, Proposal.group_id == group.id,
+        not_blocked(Proposal.author_id)))
 
 
 def draft_proposal(author: Member, group: Group, membership, title: str, body: str,
