@@ -79,7 +79,8 @@ ACCESS = {
     # integration: group proposals go to consultations (animateurs), group calendar feeds.
     "groups.submit_proposal": "animateur", "events.group_ics": "public",
     # moderation: secretaries over the member's section block and unblock; each lists theirs.
-    "profile.block": "secretary", "profile.unblock": "secretary", "profile.blocked": "any_secretary",
+    "profile.block": "secretary", "profile.unblock": "secretary",
+    "profile.blocked": "any_secretary",
 }
 # Results and reports exist only once a consultation is closed: test them on a closed one.
 AFTER_CLOSE = {"consultations.results", "consultations.report", "consultations.report_csv",
