@@ -51,6 +51,8 @@ def can_block(actor, member: Member) -> bool:
         return False
     if service.is_admin(actor):
         return True
+    if not any(role.role == "secretary" for role in actor.roles):
+        return False  # decided without loading the member's roles
     if member.roles or member.section is None:
         return False
     return service.has_role(actor, "secretary", section=member.section)
