@@ -1,8 +1,8 @@
 """Statements per page: within each page's budget, and the same with 1 or 50 rows in every list.
 
-Each list a page shows (pending adhérents, blocked accounts, sections, roles, themes, a member's interests, a
-section's communes) gets 1 row, every page is measured, then 49 more rows, and again: a page
-whose count grows has an N+1. A new page is one entry in PAGES: (path, who, budget).
+Each list a page shows (pending adhérents, blocked accounts, sections, roles, themes, a member's
+interests, a section's communes) gets 1 row, every page is measured, then 49 more rows, and
+again: a page whose count grows has an N+1. A new page is one entry in PAGES: (path, who, budget).
 """
 
 import pytest

@@ -8,6 +8,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from .. import mail
@@ -286,6 +287,14 @@ def join(member: Member, group: Group) -> GroupMembership:
                                  status="active" if active else "pending",
                                  joined_at=utcnow() if active else None)
     db.session.add(membership)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # The same member's other request (a double tap) got in first: the unique
+        # constraint kept one membership; this one is told, not shown an error page.
+        db.session.rollback()
+        raise Refusal(_l("Tu fais déjà partie de ce groupe, ou ta demande est déjà envoyée."),
+                      409) from None
     if active:
         _count(group, 1)
     return membership
