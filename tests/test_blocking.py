@@ -11,7 +11,7 @@ from coopol.events import calendar, rsvps
 from coopol.extensions import db
 from coopol.groups import notifications
 from coopol.mail import OutboxMail
-from coopol.profile import blocking
+from coopol.profile import blocking, privacy
 from coopol.profile.models import AuditLog, Member
 from tests.conftest import ECHIROLLES, PASSWORD, login, make_member, make_section, reload
 from tests.consultations_factories import make_consultation
@@ -142,6 +142,8 @@ def test_blocked_member_cannot_log_in_and_is_told_only_with_the_right_password(c
         assert "_user_id" not in session
     forgot = client.post("/auth/forgot", data={"email": "troll@exemple.fr"})
     assert forgot.status_code == 303
+    data = privacy.member_data(reload(Member, scene["troll"].id))["profil"]
+    assert data["raison_du_blocage"] == "Spam" and data["bloque_le"]
 
 
 def test_every_list_hides_the_blocked_members_content_and_unblock_brings_it_back(app, scene):
