@@ -14,7 +14,7 @@ from coopol.mail import OutboxMail
 from coopol.profile import blocking, privacy
 from coopol.profile.models import AuditLog, Member
 from tests.conftest import ECHIROLLES, PASSWORD, login, make_member, make_section, reload
-from tests.consultations_factories import make_consultation
+from tests.consultations_factories import make_consultation, vote
 from tests.events_factories import join, make_event
 from tests.groups_factories import add_member, make_group, make_proposal, make_reply, make_thread
 from tests.querycount import count_queries
@@ -256,3 +256,26 @@ def test_lists_cost_the_same_statements_with_blocked_authors(app, scene):
             blocking.block(None, blocked, "Spam")
         db.session.commit()
     assert counts[0] == counts[1]
+
+
+def test_moderation_and_participation_lists_hide_the_blocked_member(app, scene):
+    consultation, troll = scene["consultation"], scene["troll"]
+    db.session.add(Option(consultation_id=consultation.id, title="Idée du troll à trier",
+                          origin="member", member_id=troll.id, status="proposed"))
+    db.session.commit()
+    voting = make_consultation(title="Au vote")
+    vote(voting, troll, ["Logement"])
+    vote(voting, scene["reader"], ["Santé"])
+    admin = app.test_client()
+    login(admin, make_member(roles=[("admin", None)]))
+    pages = {f"/consultations/{consultation.id}/options": "Idée du troll à trier",
+             f"/consultations/{voting.id}/participation": "Trollin"}
+    for path, text in pages.items():
+        assert text in admin.get(path).get_data(as_text=True), path
+    blocking.block(None, troll, "Spam")
+    db.session.commit()
+    for path, text in pages.items():
+        html = admin.get(path).get_data(as_text=True)
+        assert text not in html, path
+    assert "Lecteur" in admin.get(f"/consultations/{voting.id}/participation").get_data(
+        as_text=True)
