@@ -65,7 +65,9 @@ def _init_login(app: Flask) -> None:
         if not member_id.isdigit():
             return None
         member = db.session.get(Member, int(member_id))
-        return member if member is not None and member.session_nonce == nonce else None
+        if member is None or member.session_nonce != nonce or member.is_blocked:
+            return None
+        return member
 
     @login_manager.unauthorized_handler
     def unauthorized():

@@ -108,7 +108,8 @@ class Builder:
     """Build the dataset step by step; each step reads what the earlier ones made."""
 
     def __init__(self, seed: int, members: int):
-        self.rng = random.Random(seed)  # noqa: S311  # nosec B311 - reproducible test data, not secrets
+        # Reproducible test data, not secrets.
+        self.rng = random.Random(seed)  # noqa: S311  # nosec B311
         self.members_wanted = members
         self.now = utcnow()
 

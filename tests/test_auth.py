@@ -23,6 +23,11 @@ def member_count() -> int:
     return db.session.scalar(select(func.count()).select_from(Member))
 
 
+def neutral(html: str) -> str:
+    """A page without what differs from one visitor to the next (their CSRF token)."""
+    return re.sub(r'(csrf_token" value="|"X-CSRFToken": ")[^"]+', r"\1", html)
+
+
 def link_in(message) -> str:
     return re.search(r"http://coopol\.test(/\S+)", message.get_content()).group(1)
 
@@ -31,7 +36,10 @@ def test_register_places_member_in_commune_and_section(client, sent_mail):
     section = make_section("Grenoble", "38", [GRENOBLE])
     response = client.post("/auth/register", data=register_data())
     assert response.status_code == 303
-    assert response.location.endswith("/profile/edit")
+    assert response.location.endswith("/auth/login")
+    # The account is usable once the mailed link is clicked, not before.
+    with client.session_transaction() as session:
+        assert "_user_id" not in session
     member = db.session.scalar(select(Member))
     assert member.email == "lea@exemple.fr"
     assert member.commune_insee == GRENOBLE
@@ -42,8 +50,22 @@ def test_register_places_member_in_commune_and_section(client, sent_mail):
     assert sent_mail == []
     assert mail.work_once() == 1
     assert sent_mail[0]["To"] == "lea@exemple.fr"
-    assert client.get(link_in(sent_mail[0])).status_code == 303
+    response = client.get(link_in(sent_mail[0]))
+    assert response.status_code == 303 and response.location.endswith("/profile/edit")
     assert reload(Member, member.id).email_confirmed_at is not None
+    assert "Bienvenue" in client.get("/profile/edit").get_data(as_text=True)
+
+
+def test_confirmation_link_logs_in_only_the_first_time(client, sent_mail):
+    client.post("/auth/register", data=register_data())
+    mail.work_once()
+    link = link_in(sent_mail[0])
+    assert client.get(link).location.endswith("/profile/edit")
+    other = client.application.test_client()
+    response = other.get(link)
+    assert response.location.endswith("/")  # confirmed already: no second login by link
+    with other.session_transaction() as session:
+        assert "_user_id" not in session
 
 
 def test_register_shared_postal_code_asks_to_pick_commune(client):
@@ -85,12 +107,44 @@ def test_register_bad_input_is_refused_in_french(client, overrides, message):
     assert member_count() == 0
 
 
-def test_register_existing_email_any_case(client):
-    make_member(email="lea@exemple.fr")
-    response = client.post("/auth/register", data=register_data(email="LEA@exemple.FR"))
-    assert response.status_code == 422
-    assert "Un compte existe déjà" in response.get_data(as_text=True)
-    assert member_count() == 1
+def _register_answer(client, email):
+    """What a visitor sees after signing up with this address, the address blanked out."""
+    response = client.post("/auth/register", data=register_data(email=email))
+    page = client.get(response.location)
+    with client.session_transaction() as session:
+        logged_in = "_user_id" in session
+    return (response.status_code, response.location, logged_in,
+            neutral(page.get_data(as_text=True)).replace(email.lower(), "ADRESSE"))
+
+
+def test_register_existing_email_answers_like_a_new_one_and_mails_the_owner(app, sent_mail):
+    owner = make_member(email="lea@exemple.fr", name="Léa")
+    existing = _register_answer(app.test_client(), "LEA@exemple.FR")
+    new = _register_answer(app.test_client(), "nadia@exemple.fr")
+    assert existing == new
+    assert existing[0] == 303 and "Presque fini" in existing[3]
+    assert member_count() == 2  # Léa's account, and Nadia's new one
+    assert reload(Member, owner.id).password_hash == owner.password_hash
+    assert mail.work_once() == 2
+    to_owner = next(m for m in sent_mail if m["To"] == "lea@exemple.fr")
+    assert to_owner["Subject"] == "Ton adresse a déjà un compte Coopol"
+    body = to_owner.get_content()
+    assert "Quelqu'un a essayé de créer un compte" in body
+    assert "/auth/login" in body and "/auth/forgot" in body
+    assert "/auth/confirm/" not in body
+
+
+def test_unconfirmed_account_cannot_log_in_and_gets_its_link_again(client, sent_mail):
+    make_member(email="nadia@exemple.fr", confirmed=False)
+    answers = [_login_answer(client, email, password) for email, password in (
+        ("nadia@exemple.fr", PASSWORD), ("nadia@exemple.fr", "faux-mot-de-passe"),
+        ("personne@exemple.fr", PASSWORD))]
+    assert answers[0] == answers[1] == answers[2]
+    assert answers[0][0] == 422
+    with client.session_transaction() as session:
+        assert "_user_id" not in session
+    assert mail.work_once() == 1  # the link again, only for the right password
+    assert "/auth/confirm/" in sent_mail[0].get_content()
 
 
 def test_login_and_logout(client):
@@ -120,12 +174,17 @@ def test_login_remember_me_sets_cookie(client):
     assert client.get_cookie("remember_token", domain="coopol.test") is not None
 
 
-@pytest.mark.parametrize("email", ["nadia@exemple.fr", "personne@exemple.fr"])
-def test_login_failure_says_the_same_for_unknown_and_wrong(client, email):
+def _login_answer(client, email, password):
+    response = client.post("/auth/login", data={"email": email, "password": password})
+    return response.status_code, neutral(response.get_data(as_text=True)).replace(email, "ADRESSE")
+
+
+def test_login_failure_says_the_same_for_unknown_and_wrong(client):
     make_member(email="nadia@exemple.fr")
-    response = client.post("/auth/login", data={"email": email, "password": "faux-mot-de-passe"})
-    assert response.status_code == 422
-    assert "Adresse e-mail ou mot de passe incorrect." in response.get_data(as_text=True)
+    wrong = _login_answer(client, "nadia@exemple.fr", "faux-mot-de-passe")
+    unknown = _login_answer(client, "personne@exemple.fr", "faux-mot-de-passe")
+    assert wrong == unknown
+    assert wrong[0] == 422 and "Adresse e-mail ou mot de passe incorrect" in wrong[1]
 
 
 def test_login_is_rate_limited(client):
@@ -175,11 +234,16 @@ def test_password_reset_link_expires(client, app, sent_mail):
     assert response.status_code == 303
 
 
-def test_forgot_password_does_not_reveal_accounts(client, sent_mail):
-    response = client.post("/auth/forgot", data={"email": "personne@exemple.fr"},
-                           follow_redirects=True)
-    assert "Si un compte existe pour cette adresse" in response.get_data(as_text=True)
-    assert mail.work_once() == 0
+def test_forgot_password_does_not_reveal_accounts(app, sent_mail):
+    make_member(email="nadia@exemple.fr")
+    answers = []
+    for email in ("personne@exemple.fr", "nadia@exemple.fr"):
+        response = app.test_client().post("/auth/forgot", data={"email": email},
+                                          follow_redirects=True)
+        answers.append((response.status_code, neutral(response.get_data(as_text=True))))
+    assert answers[0] == answers[1]
+    assert "Si un compte existe pour cette adresse" in answers[0][1]
+    assert mail.work_once() == 1 and sent_mail[0]["To"] == "nadia@exemple.fr"
 
 
 def test_change_password_logs_out_other_devices(app, client):

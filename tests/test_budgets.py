@@ -1,8 +1,8 @@
 """Statements per page: within each page's budget, and the same with 1 or 50 rows in every list.
 
-Each list a page shows (pending adhérents, sections, roles, themes, a member's interests, a
-section's communes) gets 1 row, every page is measured, then 49 more rows, and again: a page
-whose count grows has an N+1. A new page is one entry in PAGES: (path, who, budget).
+Each list a page shows (pending adhérents, blocked accounts, sections, roles, themes, a member's
+interests, a section's communes) gets 1 row, every page is measured, then 49 more rows, and
+again: a page whose count grows has an N+1. A new page is one entry in PAGES: (path, who, budget).
 """
 
 import pytest
@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from coopol.extensions import db
 from coopol.geo.models import Commune
+from coopol.profile import blocking
 from coopol.profile import service as profile_service
 from tests.conftest import GRENOBLE, login, make_member, make_section, make_theme
 from tests.querycount import count_queries
@@ -35,6 +36,7 @@ PAGES = [
     ("/sections/{section}", "member", 7),
     ("/tools", "boss", 3),
     ("/profile/pending", "boss", 5),
+    ("/profile/blocked", "boss", 8),
     ("/admin/", "boss", 2),
     ("/admin/sections", "boss", 5),
     ("/admin/sections/{section}", "boss", 6),
@@ -76,6 +78,8 @@ class World:
             self.section.communes.append(extra)
             db.session.commit()
             make_member(commune=extra.insee, status="adherent", adherent_confirmed=False)
+            blocked = make_member(commune=extra.insee, roles=[("organiser", self.section)])
+            blocking.block(self.boss, blocked, f"Raison {k}")
             federation = FEDERATIONS[k % len(FEDERATIONS)]
             commune = self.free_communes[federation][k + 1 if federation == "38" else k]
             other_section = make_section(f"Section {k}", federation, [commune.insee])

@@ -43,6 +43,21 @@ def register(email: str, password: str, display_name: str, commune, locale: str)
     return member
 
 
+def register_or_warn(email: str, password: str, display_name: str, commune,
+                     locale: str) -> Member | None:
+    """Create the account, or, when the address already has one, mail its owner instead.
+
+    Both paths hash the password and queue one mail, so that neither the answer nor its
+    time tells a visitor whether the address is a member's. Return the new member, if any.
+    """
+    existing = profile_service.get_member_by_email(email)
+    if existing is None:
+        return register(email, password, display_name, commune, locale)
+    hash_password(password)  # the work a new account costs
+    mail.queue(existing.email, "account_exists", locale=locale, name=existing.display_name)
+    return None
+
+
 def _serializer(salt: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
 
@@ -68,28 +83,33 @@ def _load(salt: str, token: str, max_age: int) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
-def confirm_email(token: str) -> Member | None:
-    """Confirm the address a link was sent to; return the member, or None if the link is bad."""
+def confirm_email(token: str) -> tuple[Member | None, bool]:
+    """Confirm the address a link was sent to.
+
+    Return the member (None if the link is bad) and whether this click activated a new
+    account (its address was not confirmed before): only that first click may log in.
+    """
     data = _load("confirm-email", token, current_app.config["CONFIRM_LINK_MAX_AGE"])
     member = db.session.get(Member, data.get("id")) if data else None
     if member is None:
-        return None
+        return None, False
     email = data.get("email")
+    activated = member.email_confirmed_at is None
     if email != member.email:
         if profile_service.get_member_by_email(email) is not None:
-            return None  # taken meanwhile by another account
+            return None, False  # taken meanwhile by another account
         member.email = email
         member.email_confirmed_at = utcnow()
     elif member.email_confirmed_at is None:
         member.email_confirmed_at = utcnow()
-    return member
+    return member, activated
 
 
 def member_for_reset(token: str) -> Member | None:
     """Return the member a reset link is for, if it is still valid and unused."""
     data = _load("reset-password", token, current_app.config["RESET_LINK_MAX_AGE"])
     member = db.session.get(Member, data.get("id")) if data else None
-    if member is None or data.get("fp") != _fingerprint(member):
+    if member is None or member.is_blocked or data.get("fp") != _fingerprint(member):
         return None
     return member
 

@@ -38,24 +38,21 @@ def _email_domain() -> str:
 @limiter.limit(lambda: current_app.config["REGISTER_DOMAIN_LIMIT"], methods=["POST"],
                key_func=_email_domain, scope="register-domain")
 def register():
-    """Create an account placed in the member's commune and section."""
+    """Create an account placed in the member's commune and section, usable once the mailed
+    link is clicked; an address that already has an account gets the same answer."""
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
     form = RegisterForm()
     if form.validate_on_submit():
-        if profile_service.get_member_by_email(form.email.data) is not None:
-            form.email.errors.append(
-                _("Un compte existe déjà avec cette adresse. Connecte-toi ou réinitialise "
-                  "ton mot de passe.")
-            )
-        else:
-            member = service.register(form.email.data, form.password.data,
-                                      form.display_name.data, form.chosen_commune, _locale())
-            db.session.commit()
-            login_user(member)
-            flash(_("Bienvenue ! Nous t'avons envoyé un lien pour confirmer ton adresse."),
-                  "success")
-            return redirect(url_for("profile.edit"), 303)
+        # Same page, same message, same work whether or not the address has an account:
+        # its owner is told by mail, the visitor learns nothing.
+        service.register_or_warn(form.email.data, form.password.data, form.display_name.data,
+                                 form.chosen_commune, _locale())
+        db.session.commit()
+        flash(_("Presque fini ! Nous avons envoyé un message à %(email)s : clique sur le lien "
+                "qu'il contient pour activer ton compte (regarde aussi dans les indésirables).",
+                email=profile_service.normalise_email(form.email.data)), "success")
+        return redirect(url_for("auth.login"), 303)
     elif request.method == "GET":
         form.fill_commune_choices()
         form.stamp()
@@ -71,6 +68,17 @@ def login():
     target = safe_next(request.args.get("next"))
     if form.validate_on_submit():
         member = service.authenticate(form.email.data, form.password.data)
+        if member is not None and member.email_confirmed_at is None:
+            # Said as for a wrong password, or a sign-up would tell which addresses had an
+            # account; the link goes again to the address, where only its owner reads it.
+            service.queue_confirmation(member, member.email, _locale())
+            db.session.commit()
+            member = None
+        if member is not None and member.is_blocked:
+            # Only said to whoever knows the password: the address alone reveals nothing.
+            form.password.errors.append(_("Ce compte est suspendu. Pour en savoir plus, "
+                                          "écris aux responsables de ta section."))
+            return render("auth/login.html", form=form, status=422)
         if member is not None and member.totp_secret:
             from .two_factor import start
 
@@ -79,7 +87,9 @@ def login():
             login_user(member, remember=form.remember.data)
             flash(_("Te voilà connecté·e."), "success")
             return redirect(target or url_for("home.index"), 303)
-        form.password.errors.append(_("Adresse e-mail ou mot de passe incorrect."))
+        form.password.errors.append(_("Adresse e-mail ou mot de passe incorrect, ou compte pas "
+                                      "encore activé : dans ce cas, le lien d'activation est "
+                                      "dans ta boîte mail."))
     status = 422 if form.errors else 200
     return render("auth/login.html", form=form, status=status)
 
@@ -94,12 +104,17 @@ def logout():
 
 @bp.route("/confirm/<token>")
 def confirm(token):
-    """Confirm the address a link was sent to."""
-    member = service.confirm_email(token)
+    """Confirm the address a link was sent to; a new account's first click logs it in."""
+    member, activated = service.confirm_email(token)
     if member is None:
         flash(_("Ce lien de confirmation n'est plus valable. Demande-en un nouveau."), "error")
         return redirect(url_for("home.index"), 303)
     db.session.commit()
+    if activated and not current_user.is_authenticated and not member.is_blocked:
+        login_user(member)
+        flash(_("Bienvenue ! Ton compte est activé : dis-nous en un peu plus sur toi."),
+              "success")
+        return redirect(url_for("profile.edit"), 303)
     flash(_("Ton adresse e-mail est confirmée."), "success")
     return redirect(url_for("home.index"), 303)
 

@@ -70,7 +70,7 @@ def cast_ballot(consultation: Consultation, member, choices: Choices) -> None:
     constraint lets one through, and the other is retried as a change of that ballot.
     """
     check_can_vote(consultation, member)
-    option_ids = {o.id for o in service.options(consultation)}
+    option_ids = {o.id for o in service.options(consultation, whole=True)}
     choices = check_choices(consultation, choices, option_ids)
     member_id, section_id = member.id, member.section_id
     federation = member.commune.federation_code if member.commune else None
@@ -169,13 +169,14 @@ def participants_count(consultation: Consultation):
 def participants_query(consultation: Consultation, how_many: int = 0):
     """Who took part, by name: never what they chose."""
     took_part = Participation.consultation_id == consultation.id
+    visible = Member.blocked_at.is_(None)
     if how_many >= WALK_NAMES_FROM:
         query = select(Member).where(
             select(Participation.id).where(took_part, Participation.member_id == Member.id)
-            .exists())
+            .exists(), visible)
     else:
         query = select(Member).join(Participation, Participation.member_id == Member.id) \
-            .where(took_part)
+            .where(took_part, visible)
     return query.options(selectinload(Member.section)).order_by(Member.display_name, Member.id)
 
 

@@ -143,7 +143,7 @@ def _ranked(scores, option_ids) -> list[list[int]]:
 
 
 def _store(consultation: Consultation, areas) -> None:
-    option_ids = sorted(o.id for o in service.options(consultation))
+    option_ids = sorted(o.id for o in service.options(consultation, whole=True))
     section_ids = [int(k) for level, k in areas if level == "section"]
     names = {("section", str(i)): n for i, n in db.session.execute(
         select(Section.id, Section.name).where(Section.id.in_(section_ids))).all()}

@@ -57,7 +57,7 @@ def record_debate(consultation: Consultation, section: Section, held_on: datetim
                                 409)
     if attendance < 1 or attendance > 10000:
         raise ConsultationError(_("Indique le nombre de présents (1 à 10 000)."))
-    option_ids = {o.id for o in service.options(consultation)}
+    option_ids = {o.id for o in service.options(consultation, whole=True)}
     choices = ballots.check_choices(consultation, choices, option_ids)
     debate = db.session.scalar(select(Debate).where(
         Debate.consultation_id == consultation.id, Debate.section_id == section.id))

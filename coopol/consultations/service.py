@@ -11,6 +11,7 @@ from ..database import utcnow
 from ..extensions import db
 from ..geo.models import Commune, Section
 from ..profile import service as profile_service
+from ..profile.blocking import not_blocked
 from ..profile.models import Member
 from .models import Consultation, Option
 
@@ -266,10 +267,18 @@ def merge(option: Option, into: Option, consultation: Consultation) -> None:
         earlier.merged_into_id = into.id
 
 
-def options(consultation: Consultation, statuses=("accepted",)) -> list[Option]:
+def options(consultation: Consultation, statuses=("accepted",), whole: bool = False
+            ) -> list[Option]:
+    """Return the consultation's options in these statuses, oldest first.
+
+    Options proposed by a blocked member are left out of what pages show; `whole` keeps them,
+    for what counts ballots (results, debates, the ballot check), so figures never change.
+    """
     query = (select(Option).where(Option.consultation_id == consultation.id,
                                   Option.status.in_(statuses))
              .options(selectinload(Option.member)).order_by(Option.id))
+    if not whole:
+        query = query.where(not_blocked(Option.member_id))
     return list(db.session.scalars(query))
 
 

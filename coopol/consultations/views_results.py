@@ -23,7 +23,7 @@ def _closed_or_404(consultation_id: int):
 
 
 def _titles(consultation):
-    options = service.options(consultation)
+    options = service.options(consultation, whole=True)
     return {o.id: o.title for o in options}, options
 
 

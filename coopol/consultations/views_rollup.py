@@ -41,12 +41,13 @@ def _section_page(consultation, section, status=200, synthesis_form=None, debate
     key = str(section.id)
     area = results.area(consultation, "section", key) if consultation.closed_at else None
     synthesis = rollup.synthesis_of(consultation, "section", key)
-    titles = {o.id: o.title for o in service.options(consultation)}
+    titles = {o.id: o.title for o in service.options(consultation, whole=True)}
     return render(
         "consultations/section.html", "synthesis", consultation=consultation, section=section,
         area=area, rows=results.bars(consultation, area, titles), synthesis=synthesis,
         form=synthesis_form or SynthesisForm(obj=synthesis), status=status,
-        debate=rollup.debate_of(consultation, section), options=service.options(consultation),
+        debate=rollup.debate_of(consultation, section),
+        options=service.options(consultation, whole=True),
         debate_form=debate_form or DebateForm(formdata=None), phase=consultation.phase(),
         min_cell=service.MIN_CELL)
 
@@ -117,7 +118,7 @@ def _federation_page(consultation, federation, status=200, synthesis_form=None):
     synthesis = rollup.synthesis_of(consultation, "federation", federation.code)
     area = results.area(consultation, "federation", federation.code) \
         if consultation.closed_at else None
-    titles = {o.id: o.title for o in service.options(consultation)}
+    titles = {o.id: o.title for o in service.options(consultation, whole=True)}
     sections = rollup.federation_sections(consultation, federation.code)
     late = sum(1 for _s, done in sections if done is None or done.status != "submitted")
     return render(

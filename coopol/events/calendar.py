@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from ..database import utcnow
 from ..extensions import db
 from .models import CalendarFeed, Event, Rsvp
+from .service import shown
 
 FEED_LIMIT = 300
 # Feeds keep a month of past events, so a phone calendar does not lose them at once.
@@ -47,7 +48,8 @@ def to_ics(events, name: str, url_of, host: str) -> bytes:
 def _public_events(host) -> list[Event]:
     query = (
         select(Event)
-        .where(host, Event.visibility == "public", Event.starts_at >= utcnow() - FEED_HISTORY)
+        .where(host, Event.visibility == "public", Event.starts_at >= utcnow() - FEED_HISTORY,
+               shown())
         .options(selectinload(Event.commune)).order_by(Event.starts_at).limit(FEED_LIMIT)
     )
     return list(db.session.scalars(query))
@@ -68,7 +70,7 @@ def member_events(member_id: int) -> list[Event]:
     query = (
         select(Event).join(Rsvp, Rsvp.event_id == Event.id)
         .where(Rsvp.member_id == member_id, Rsvp.status.in_(("going", "waitlisted")),
-               Event.starts_at >= utcnow() - FEED_HISTORY)
+               Event.starts_at >= utcnow() - FEED_HISTORY, shown())
         .options(selectinload(Event.commune)).order_by(Event.starts_at).limit(FEED_LIMIT)
     )
     return list(db.session.scalars(query))

@@ -18,6 +18,7 @@ from .. import mail, signals
 from ..database import utcnow
 from ..extensions import db
 from ..profile import service as profile_service
+from ..profile.blocking import not_blocked, not_blocked_email
 from .models import Event, Rsvp
 from .service import active_rsvps, describe, paris_midnight
 
@@ -253,7 +254,8 @@ def participants_query(event: Event):
     """Return the query of everyone who answered, going first, then by arrival."""
     order = {status: rank for rank, status in enumerate(STATUS_ORDER)}
     return (
-        select(Rsvp).where(Rsvp.event_id == event.id)
+        select(Rsvp).where(Rsvp.event_id == event.id, not_blocked(Rsvp.member_id),
+                           not_blocked_email(Rsvp.guest_email))
         .options(selectinload(Rsvp.member))
         .order_by(case(order, value=Rsvp.status, else_=9), Rsvp.queued_at, Rsvp.id)
     )

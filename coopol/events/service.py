@@ -15,6 +15,7 @@ from ..geo.models import Commune, Section
 from ..groups import service as groups_service
 from ..groups.models import Group, GroupMembership
 from ..profile import service as profile_service
+from ..profile.blocking import not_blocked_since
 from .models import Event, Rsvp
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -58,6 +59,22 @@ def when_bound(when: str | None, now: datetime | None = None) -> datetime | None
 
 
 # --- who may do what -------------------------------------------------------------------------
+
+
+def shown():
+    """Return the condition of events that show: not run by a member blocked before their end.
+
+    Blocking hides an organiser's events still to come rather than cancelling them: a
+    cancellation mails every participant and cannot be taken back, a block can.
+    """
+    return not_blocked_since(Event.organiser_id, Event.ends_at)
+
+
+def is_hidden(event: Event) -> bool:
+    """Tell whether the event is hidden because its organiser was blocked before its end."""
+    organiser = event.organiser
+    return bool(organiser is not None and organiser.blocked_at is not None
+                and organiser.blocked_at < event.ends_at)
 
 
 def can_organise(member, section: Section | None) -> bool:
@@ -235,7 +252,7 @@ def upcoming_query(origin: Origin, members_too: bool, kind: str | None = None,
     now = utcnow()
     query = (
         select(Event).join(Commune, Event.commune_insee == Commune.insee)
-        .where(Event.status == "scheduled", Event.ends_at >= now)
+        .where(Event.status == "scheduled", Event.ends_at >= now, shown())
         .options(selectinload(Event.commune), selectinload(Event.section),
                  selectinload(Event.organiser), selectinload(Event.theme),
                  selectinload(Event.group))
@@ -261,7 +278,7 @@ def my_rsvps_query(member):
     return (
         select(Rsvp).join(Event, Rsvp.event_id == Event.id)
         .where(Rsvp.member_id == member.id, Rsvp.status.in_(("going", "waitlisted")),
-               Event.ends_at >= utcnow())
+               Event.ends_at >= utcnow(), shown())
         .options(selectinload(Rsvp.event).selectinload(Event.commune))
         .order_by(Event.starts_at, Event.id)
     )
@@ -271,7 +288,7 @@ def group_upcoming(group_id: int, members_too: bool, limit: int = 5) -> tuple[li
     """Return a group's next events, soonest first, and whether more follow (one query)."""
     query = (select(Event)
              .where(Event.group_id == group_id, Event.status == "scheduled",
-                    Event.ends_at >= utcnow())
+                    Event.ends_at >= utcnow(), shown())
              .options(selectinload(Event.commune)).order_by(Event.starts_at, Event.id)
              .limit(limit + 1))
     if not members_too:

@@ -18,7 +18,10 @@ from .models import KINDS, Event
 
 
 def get_event_or_404(event_id: int) -> Event:
-    return db.session.get(Event, event_id) or abort(404)
+    event = db.session.get(Event, event_id)
+    if event is None or service.is_hidden(event):
+        abort(404)
+    return event
 
 
 def get_managed_event_or_404(event_id: int) -> Event:

@@ -12,6 +12,7 @@ from sqlalchemy import or_, select, update
 from .. import mail
 from ..database import utcnow
 from ..extensions import db
+from ..profile.blocking import not_blocked
 from ..profile.models import Member
 from . import bp
 from .models import Group, GroupMembership, Post
@@ -25,7 +26,7 @@ def notify_new_thread(group: Group, post: Post) -> int:
         GroupMembership, GroupMembership.member_id == Member.id)
         .where(GroupMembership.group_id == group.id, GroupMembership.status == "active",
                GroupMembership.notify == "threads", Member.id != post.author_id,
-               Member.email_confirmed_at.is_not(None)))
+               Member.email_confirmed_at.is_not(None), Member.blocked_at.is_(None)))
     count = 0
     for email, name in db.session.execute(query):
         mail.queue(email, "group_new_thread", name=name, group=group.name, title=post.title,
@@ -46,7 +47,8 @@ def send_digests(now=None) -> int:
         select(Post.group_id, Post.id, Post.title)
         .join(Group, Group.id == Post.group_id)
         .where(Post.parent_id.is_(None), Post.created_at >= since, Post.deleted_at.is_(None),
-               Post.hidden_at.is_(None), Group.archived_at.is_(None))
+               Post.hidden_at.is_(None), Group.archived_at.is_(None),
+               not_blocked(Post.author_id))
         .order_by(Post.group_id, Post.id.desc()))
     threads = defaultdict(list)
     for group_id, post_id, title in rows:
@@ -60,6 +62,7 @@ def send_digests(now=None) -> int:
         .join(Member, Member.id == GroupMembership.member_id)
         .where(GroupMembership.group_id.in_(threads), GroupMembership.status == "active",
                GroupMembership.notify == "digest", Member.email_confirmed_at.is_not(None),
+               Member.blocked_at.is_(None),
                or_(GroupMembership.digest_sent_at.is_(None),
                    GroupMembership.digest_sent_at < now - timedelta(days=6)))
         .order_by(Member.id, GroupMembership.group_id))

@@ -8,18 +8,18 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from .. import mail
-from ..consultations import service as consultations_service
-from ..consultations.models import Consultation
 from ..database import fold, like_prefix, utcnow
 from ..extensions import db
 from ..geo.models import Section
 from ..profile import panels
 from ..profile import service as profile_service
+from ..profile.blocking import not_blocked
 from ..profile.models import Member, Role, Theme
-from .models import Group, GroupMembership, Proposal, group_theme
+from .models import Group, GroupMembership, group_theme
 
 SORTS = ("members", "activity", "name")
 # Other blueprints add boxes to a group's page: sent with the group and the viewer.
@@ -162,7 +162,8 @@ def members_query(group: Group, viewer, q: str = "", sees_all: bool = False):
     a group; animateurs see every member of their group.
     """
     query = (select(GroupMembership)
-             .where(GroupMembership.group_id == group.id, GroupMembership.status == "active")
+             .where(GroupMembership.group_id == group.id, GroupMembership.status == "active",
+                    not_blocked(GroupMembership.member_id))
              .options(selectinload(GroupMembership.member).selectinload(Member.section),
                       selectinload(GroupMembership.member).selectinload(Member.commune))
              .order_by(GroupMembership.role, GroupMembership.joined_at, GroupMembership.id))
@@ -288,6 +289,14 @@ def join(member: Member, group: Group) -> GroupMembership:
                                  status="active" if active else "pending",
                                  joined_at=utcnow() if active else None)
     db.session.add(membership)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # The same member's other request (a double tap) got in first: the unique
+        # constraint kept one membership; this one is told, not shown an error page.
+        db.session.rollback()
+        raise Refusal(_l("Tu fais déjà partie de ce groupe, ou ta demande est déjà envoyée."),
+                      409) from None
     if active:
         _count(group, 1)
     return membership
@@ -372,52 +381,3 @@ def manage(actor, group: Group, target: GroupMembership, action: str) -> None:
 
 def set_notify(membership: GroupMembership, choice: str) -> None:
     membership.notify = choice
-
-
-# --- proposals handed to consultations ------------------------------------------------------
-
-
-def consultations_for(group: Group, proposal: Proposal) -> list:
-    """Return the consultations a draft proposal could go to: taking contributions, same theme."""
-    if proposal.status != "draft" or group.is_archived:
-        return []
-    return consultations_service.open_to_group(proposal.theme_id, group.federation_code,
-                                               group.section_id)
-
-
-def submit_proposal(actor, group: Group, membership, proposal: Proposal, consultation_id: int):
-    """Hand a group's proposal to a consultation, where it becomes an option from the group."""
-    if not can_animate(actor, group, membership):
-        raise Refusal(_l("Seule l'animation du groupe peut soumettre ses propositions."), 403)
-    ensure_writable(group)
-    if proposal.status != "draft":
-        raise Refusal(_l("Cette proposition est déjà soumise à une consultation."))
-    consultation = db.session.get(Consultation, consultation_id)
-    if consultation is None:
-        raise Refusal(_l("Cette consultation n'existe pas."), 404)
-    if consultation.phase() != "contributions":
-        raise Refusal(_l("Cette consultation ne reçoit pas de propositions en ce moment."))
-    if proposal.theme_id is None or proposal.theme_id != consultation.theme_id:
-        raise Refusal(_l("Cette consultation porte sur un autre thème que la proposition."), 422)
-    if not consultations_service.takes_group(consultation, group.federation_code,
-                                             group.section_id):
-        raise Refusal(_l("Cette consultation ne concerne pas ce groupe."), 403)
-    # Claimed with a conditional UPDATE: two taps at once still submit it once.
-    claimed = db.session.execute(
-        update(Proposal).where(Proposal.id == proposal.id, Proposal.status == "draft")
-        .values(status="submitted", submitted_at=utcnow())
-        .execution_options(synchronize_session=False)).rowcount
-    if not claimed:
-        raise Refusal(_l("Cette proposition est déjà soumise à une consultation."))
-    try:
-        option = consultations_service.add_option(
-            consultation, proposal.title, proposal.body, "group", group_id=group.id,
-            group_name=group.name)
-    except consultations_service.ConsultationError as error:
-        raise Refusal(error.message, error.status) from error
-    db.session.flush()
-    db.session.execute(update(Proposal).where(Proposal.id == proposal.id)
-                       .values(option_id=option.id).execution_options(synchronize_session=False))
-    profile_service.audit(actor, "group.proposal_submit", None, group=group.id,
-                          proposal=proposal.id, consultation=consultation.id)
-    return option

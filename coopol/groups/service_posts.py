@@ -11,8 +11,12 @@ from sqlalchemy import delete, select, tuple_, update
 from sqlalchemy.orm import selectinload
 
 from .. import mail, signals
+from ..consultations import service as consultations_service
+from ..consultations.models import Consultation
 from ..database import utcnow
 from ..extensions import db
+from ..profile import service as profile_service
+from ..profile.blocking import not_blocked
 from ..profile.models import Member
 from . import notifications, service
 from .models import Group, GroupMembership, Post, PostReport, Proposal, ProposalSupport
@@ -42,7 +46,8 @@ def parse_thread_cursor(text: str | None) -> tuple[datetime, int] | None:
 def threads(group: Group, before: str | None = None, limit: int | None = None):
     """Return one page of a group's threads and the cursor of the next page (or None)."""
     limit = limit or THREADS_PAGE
-    query = (select(Post).where(Post.group_id == group.id, Post.parent_id.is_(None))
+    query = (select(Post).where(Post.group_id == group.id, Post.parent_id.is_(None),
+                                not_blocked(Post.author_id))
              .options(selectinload(Post.author))
              .order_by(Post.last_activity_at.desc(), Post.id.desc()).limit(limit + 1))
     cursor = parse_thread_cursor(before)
@@ -57,7 +62,7 @@ def threads(group: Group, before: str | None = None, limit: int | None = None):
 def replies(thread: Post, after: int | None = None, limit: int | None = None):
     """Return the replies after the given id, in order, and whether more follow."""
     limit = limit or REPLIES_PAGE
-    query = (select(Post).where(Post.parent_id == thread.id)
+    query = (select(Post).where(Post.parent_id == thread.id, not_blocked(Post.author_id))
              .options(selectinload(Post.author)).order_by(Post.id).limit(limit + 1))
     if after:
         query = query.where(Post.id > after)
@@ -66,7 +71,8 @@ def replies(thread: Post, after: int | None = None, limit: int | None = None):
 
 
 def get_post(group: Group, post_id: int) -> Post | None:
-    return db.session.scalar(select(Post).where(Post.id == post_id, Post.group_id == group.id)
+    return db.session.scalar(select(Post).where(Post.id == post_id, Post.group_id == group.id,
+                                                not_blocked(Post.author_id))
                              .options(selectinload(Post.author)))
 
 
@@ -157,14 +163,16 @@ def report_post(member: Member, group: Group, membership, post: Post, reason: st
 
 
 def proposals_query(group: Group):
-    return (select(Proposal).where(Proposal.group_id == group.id)
+    return (select(Proposal).where(Proposal.group_id == group.id,
+                                   not_blocked(Proposal.author_id))
             .options(selectinload(Proposal.author), selectinload(Proposal.theme))
             .order_by(Proposal.support_count.desc(), Proposal.id.desc()))
 
 
 def get_proposal(group: Group, proposal_id: int) -> Proposal | None:
     return db.session.scalar(select(Proposal).where(
-        Proposal.id == proposal_id, Proposal.group_id == group.id))
+        Proposal.id == proposal_id, Proposal.group_id == group.id,
+        not_blocked(Proposal.author_id)))
 
 
 def draft_proposal(author: Member, group: Group, membership, title: str, body: str,
@@ -222,3 +230,52 @@ def toggle_support(member: Member, group: Group, membership, proposal: Proposal)
     db.session.execute(update(Proposal).where(Proposal.id == proposal.id).values(
         support_count=Proposal.support_count + (-1 if removed else 1)))
     return not removed
+
+
+# --- proposals handed to consultations ------------------------------------------------------
+
+
+def consultations_for(group: Group, proposal: Proposal) -> list:
+    """Return the consultations a draft proposal could go to: taking contributions, same theme."""
+    if proposal.status != "draft" or group.is_archived:
+        return []
+    return consultations_service.open_to_group(proposal.theme_id, group.federation_code,
+                                               group.section_id)
+
+
+def submit_proposal(actor, group: Group, membership, proposal: Proposal, consultation_id: int):
+    """Hand a group's proposal to a consultation, where it becomes an option from the group."""
+    if not service.can_animate(actor, group, membership):
+        raise Refusal(_l("Seule l'animation du groupe peut soumettre ses propositions."), 403)
+    service.ensure_writable(group)
+    if proposal.status != "draft":
+        raise Refusal(_l("Cette proposition est déjà soumise à une consultation."))
+    consultation = db.session.get(Consultation, consultation_id)
+    if consultation is None:
+        raise Refusal(_l("Cette consultation n'existe pas."), 404)
+    if consultation.phase() != "contributions":
+        raise Refusal(_l("Cette consultation ne reçoit pas de propositions en ce moment."))
+    if proposal.theme_id is None or proposal.theme_id != consultation.theme_id:
+        raise Refusal(_l("Cette consultation porte sur un autre thème que la proposition."), 422)
+    if not consultations_service.takes_group(consultation, group.federation_code,
+                                             group.section_id):
+        raise Refusal(_l("Cette consultation ne concerne pas ce groupe."), 403)
+    # Claimed with a conditional UPDATE: two taps at once still submit it once.
+    claimed = db.session.execute(
+        update(Proposal).where(Proposal.id == proposal.id, Proposal.status == "draft")
+        .values(status="submitted", submitted_at=utcnow())
+        .execution_options(synchronize_session=False)).rowcount
+    if not claimed:
+        raise Refusal(_l("Cette proposition est déjà soumise à une consultation."))
+    try:
+        option = consultations_service.add_option(
+            consultation, proposal.title, proposal.body, "group", group_id=group.id,
+            group_name=group.name)
+    except consultations_service.ConsultationError as error:
+        raise Refusal(error.message, error.status) from error
+    db.session.flush()
+    db.session.execute(update(Proposal).where(Proposal.id == proposal.id)
+                       .values(option_id=option.id).execution_options(synchronize_session=False))
+    profile_service.audit(actor, "group.proposal_submit", None, group=group.id,
+                          proposal=proposal.id, consultation=consultation.id)
+    return option

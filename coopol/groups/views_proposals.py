@@ -79,7 +79,7 @@ def edit_proposal(slug, proposal_id):
 def _page(group, membership, item, form=None, status=200, block=None):
     """Render the proposal page (or its submission block): supports, and where it went."""
     animates = service.can_animate(current_user, group, membership)
-    choices = service.consultations_for(group, item) if animates else []
+    choices = posts.consultations_for(group, item) if animates else []
     form = form or SubmitProposalForm(formdata=None)
     form.consultation.choices = [Choice(str(c.id), c.title) for c in choices]
     option, consultation = consultations_service.get_option(item.option_id)
@@ -109,7 +109,7 @@ def submit_proposal(slug, proposal_id):
     form.consultation.choices = []
     if not form.validate_on_submit():
         return _page(group, membership, item, form, status=422, block="submission")
-    service.submit_proposal(current_user, group, membership, item, int(form.consultation.data))
+    posts.submit_proposal(current_user, group, membership, item, int(form.consultation.data))
     db.session.commit()
     flash(_("La proposition est soumise à la consultation, au nom du groupe."), "success")
     if is_partial():

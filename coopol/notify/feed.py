@@ -15,10 +15,12 @@ from sqlalchemy.orm import joinedload
 from ..consultations import service as consultations_service
 from ..consultations.models import Consultation
 from ..database import utcnow
+from ..events import service as events_service
 from ..events.models import Event, Rsvp
 from ..extensions import db
 from ..geo.models import Commune
 from ..groups.models import Group, GroupMembership, Post, Proposal
+from ..profile.blocking import not_blocked
 
 PER_PAGE = 10
 # Group news older than this is no longer news: it also bounds the rows the UNION sorts.
@@ -43,7 +45,9 @@ def _parts(member, now: datetime) -> list:
 
     my_groups = select(GroupMembership.group_id).where(
         GroupMembership.member_id == member.id, GroupMembership.status == "active")
-    upcoming = (Event.status == "scheduled", Event.ends_at >= now)
+    # A blocked member's events, threads and proposals leave the feed with the rest of their
+    # content (profile/blocking.py).
+    upcoming = (Event.status == "scheduled", Event.ends_at >= now, events_service.shown())
     parts = [
         select(*row("event", Rsvp.event_id, Rsvp.created_at, MINE))
         .join(Event, Event.id == Rsvp.event_id)
@@ -52,9 +56,11 @@ def _parts(member, now: datetime) -> list:
         .where(Event.group_id.in_(my_groups), *upcoming),
         select(*row("post", Post.id, Post.created_at, MY_GROUP))
         .where(Post.group_id.in_(my_groups), Post.parent_id.is_(None), Post.deleted_at.is_(None),
-               Post.hidden_at.is_(None), Post.created_at >= now - WINDOW),
+               Post.hidden_at.is_(None), Post.created_at >= now - WINDOW,
+               not_blocked(Post.author_id)),
         select(*row("proposal", Proposal.id, Proposal.created_at, MY_GROUP))
-        .where(Proposal.group_id.in_(my_groups), Proposal.created_at >= now - WINDOW),
+        .where(Proposal.group_id.in_(my_groups), Proposal.created_at >= now - WINDOW,
+               not_blocked(Proposal.author_id)),
     ]
     near = []
     if member.section_id is not None:

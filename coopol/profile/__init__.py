@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("profile", __name__, url_prefix="/profile")
 
-from . import views, views_privacy  # noqa: E402, F401
+from . import views, views_blocking, views_privacy  # noqa: E402, F401

@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     PasswordField,
     RadioField,
     SelectField,
@@ -11,7 +12,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice as Choice
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..geo.forms import PlaceForm
@@ -79,3 +80,17 @@ class EraseForm(FlaskForm):
     password = PasswordField(_l("Mon mot de passe, pour confirmer"),
                              validators=[InputRequired(_l("Indique ton mot de passe."))],
                              render_kw={"autocomplete": "current-password"})
+
+
+class BlockForm(FlaskForm):
+    """Block an account: the reason is required, and the moderator confirms what it does."""
+
+    reason = TextAreaField(
+        _l("Raison (gardée dans le journal, montrée aux responsables)"),
+        validators=[DataRequired(_l("Indique pourquoi tu bloques ce compte.")),
+                    Length(max=300, message=_l("300 caractères au plus."))],
+    )
+    confirm = BooleanField(
+        _l("Je confirme : ce compte ne pourra plus se connecter et ce qu'il a écrit sera masqué."),
+        validators=[DataRequired(_l("Coche la case pour confirmer le blocage."))],
+    )

@@ -56,6 +56,9 @@ class Member(UserMixin, db.Model):
     erased_at: Mapped[datetime | None]
     # Base32 secret of the optional second factor (TOTP); None when it is off.
     totp_secret: Mapped[str | None] = mapped_column(String(32))
+    # Set by a moderator: the member cannot log in and nothing they wrote shows (blocking.py).
+    blocked_at: Mapped[datetime | None] = mapped_column(index=True)
+    blocked_reason: Mapped[str] = mapped_column(String(300), default="")
 
     commune: Mapped[Commune | None] = relationship()
     section: Mapped[Section | None] = relationship()
@@ -79,6 +82,10 @@ class Member(UserMixin, db.Model):
     def rotate_sessions(self) -> None:
         """Invalidate every session and remember-me cookie of this member."""
         self.session_nonce = _new_nonce()
+
+    @property
+    def is_blocked(self) -> bool:
+        return self.blocked_at is not None
 
     @property
     def is_adherent_pending(self) -> bool:

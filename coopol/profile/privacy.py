@@ -48,6 +48,8 @@ def member_data(member: Member) -> dict:
             "email_confirme": _when(member.email_confirmed_at),
             "inscription": _when(member.created_at),
             "derniere_visite": _when(member.last_seen_at),
+            "bloque_le": _when(member.blocked_at),
+            "raison_du_blocage": member.blocked_reason or None,
         },
         "historique_accord": [
             {"date": _when(e.at), "accord": e.given}

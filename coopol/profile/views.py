@@ -9,7 +9,7 @@ from ..extensions import db
 from ..geo import service as geo_service
 from ..htmx import is_partial, render
 from ..pagination import paginate
-from . import bp, panels, service
+from . import blocking, bp, panels, service
 from .forms import ConsentForm, ProfileForm
 from .models import Member
 
@@ -96,10 +96,14 @@ def consent():
 def show(member_id):
     """Show another member's profile, as far as their visibility allows."""
     member = get_member_or_404(member_id)
+    moderate = blocking.can_block(current_user, member)
+    if member.is_blocked and not moderate:
+        abort(404)  # a blocked account shows to no one but those who may unblock it
     if not service.can_see_profile(current_user, member):
         abort(403)
     own = member.id == current_user.id
-    return render("profile/show.html", member=member, own=own, consent_form=None, history=[])
+    return render("profile/show.html", member=member, own=own, consent_form=None, history=[],
+                  moderate=moderate)
 
 
 @bp.route("/pending")

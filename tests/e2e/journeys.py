@@ -46,13 +46,25 @@ def register(v, email: str, name: str, place: str) -> None:
     v.fill("Code postal ou commune", place)
 
 
-def reset_link(server, email: str) -> str:
-    """The password reset link of the last mail sent to `email`."""
+def mail_link(server, email: str, path: str) -> str:
+    """The link to `path` in the last mail sent to `email`."""
     for message in reversed(server.deliver_mail()):
-        found = re.search(r"\S+/auth/reset/\S+", message.get_content())
+        found = re.search(r"\S+" + re.escape(path) + r"\S+", message.get_content())
         if message["To"] == email and found:
             return found.group(0)
-    raise AssertionError(f"no reset mail for {email}")
+    raise AssertionError(f"no mail with {path} for {email}")
+
+
+def reset_link(server, email: str) -> str:
+    """The password reset link of the last mail sent to `email`."""
+    return mail_link(server, email, "/auth/reset/")
+
+
+def activate(v, server, email: str) -> None:
+    """After signing up: the account works once the mailed link is clicked."""
+    v.expect_page("Connexion")
+    flash(v, "Presque fini")
+    v.goto(mail_link(server, email, "/auth/confirm/"))
 
 
 def sign_up_in_grenoble(v, server) -> None:
@@ -72,6 +84,7 @@ def sign_up_in_grenoble(v, server) -> None:
         expect(v.page.get_by_label("Code postal ou commune", exact=True)).to_be_focused()
         v.check("register with commune")
     v.button("Créer mon compte")
+    activate(v, server, email)
 
     v.expect_page("Mon profil")
     flash(v, "Bienvenue")
@@ -145,6 +158,7 @@ def sign_up_with_shared_postal_code(v, server) -> None:
     v.check("register, commune to pick")
     v.choose("Commune", "Cergy (95000, 95800)")
     v.button("Créer mon compte")
+    activate(v, server, email)
     v.expect_page("Mon profil")
     v.link("Mon profil")
     v.expect_page("Karim")
