@@ -19,9 +19,21 @@ DEPLOY = ROOT / "deploy"
 UNITS = sorted((DEPLOY / "systemd").glob("*.service"))
 TIMERS = sorted((DEPLOY / "systemd").glob("*.timer"))
 CHECKOUT = "/srv/coopol"
-# The periodic commands of the README's table, each of which must have a timer.
-PERIODIC = {("consultations", "close"), ("events", "remind"), ("groups", "digest"), ("purge",),
-            ("backup",)}
+
+
+def _periodic_commands() -> set[tuple[str, ...]]:
+    """The README's commands marked "(cron)", as the words a timer's service must run."""
+    found = set()
+    for line in (ROOT / "README.md").read_text().splitlines():
+        command = re.match(r"\| `flask --app wsgi ([^`]+)` \|[^|]*\(cron\)", line)
+        if command:
+            found.add(tuple(w for w in command.group(1).split() if not w.startswith("-")))
+    return found
+
+
+# The periodic commands of the README's table, each of which must have a timer; backups are
+# in the guide rather than the table.
+PERIODIC = _periodic_commands() | {("backup",)}
 
 
 def read_unit(path: Path) -> configparser.ConfigParser:
@@ -79,6 +91,12 @@ def test_unit_commands_exist(app, path):
             config = argv[argv.index("-c") + 1]
             assert (ROOT / config).is_file()
             assert argv[-1] == "wsgi:app" and (ROOT / "wsgi.py").is_file()
+
+
+def test_the_readme_names_the_periodic_commands():
+    assert {("consultations", "close"), ("consultations", "announce"), ("events", "remind"),
+            ("groups", "digest"), ("notify", "digest", "daily"), ("notify", "digest", "weekly"),
+            ("purge",)} <= PERIODIC
 
 
 def test_every_periodic_command_has_a_timer(app):
