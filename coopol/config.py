@@ -22,6 +22,8 @@ DEFAULTS = {
     "MAIL_USERNAME": "",
     "MAIL_DEFAULT_SENDER": "Coopol <ne-pas-repondre@coopol.localhost>",
     "MAIL_MAX_ATTEMPTS": 5,
+    "MAIL_RATE_PER_MINUTE": 0,  # the worker's sending rate; 0: as fast as the server takes them
+    "ORGANIZE_MOBILISATIONS_PER_DAY": 5,  # per organiser, over any 24 hours; 0: no limit
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_HEADERS_ENABLED": False,
