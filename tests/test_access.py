@@ -13,6 +13,7 @@ from tests.conftest import login, make_member, make_section, make_theme
 from tests.consultations_factories import close_now, make_consultation
 from tests.events_factories import join, make_event, make_organiser
 from tests.groups_factories import add_member, make_group, make_proposal, make_thread
+from tests.organize_factories import make_mobilisation
 
 # public: anyone; member: logged in; role: any role; secretary: secretary over the target
 # member's section (or admin); admin: national admin.
@@ -74,6 +75,13 @@ ACCESS = {
     "consultations.remind": "federation",
     # integration: group proposals go to consultations (animateurs), group calendar feeds.
     "groups.submit_proposal": "animateur", "events.group_ics": "public",
+    # organize: organisers, secretaries and admins find and mobilise within their scope;
+    # the world's mobilisation was sent by its organiser; secretaries export and import.
+    "organize.find": "role", "organize.members": "role", "organize.members_csv": "secretary",
+    "organize.compose": "role", "organize.mobilisations": "role",
+    "organize.progress": "organiser", "organize.unsubscribe": "public",
+    "organize.audit": "admin", "organize.import_adherents": "secretary",
+    "organize.apply_import": "secretary", "organize.contacted_me": "member",
 }
 # Results and reports exist only once a consultation is closed: test them on a closed one.
 AFTER_CLOSE = {"consultations.results", "consultations.report", "consultations.report_csv",
@@ -125,12 +133,13 @@ def world():
     closed = make_consultation(title="Close")
     close_now(closed)
     option = db.session.scalar(select(Option).where(Option.consultation_id == consultation.id))
+    mobilisation = make_mobilisation(organiser)
     return {"section_id": section.id, "member_id": target.id, "theme_id": theme.id,
             "role_id": role.id, "token": "jeton", "filename": "css/coopol.css",
             "event_id": event.id, "rsvp_id": rsvp.id, "slug": group.slug,
             "post_id": thread.id, "proposal_id": proposal.id, "action": "remove",
             "consultation_id": consultation.id, "option_id": option.id, "code": "38",
-            "closed_consultation_id": closed.id,
+            "closed_consultation_id": closed.id, "mobilisation_id": mobilisation.id,
             "members": {"member": member, "animateur": animateur, "secretary": secretary,
                         "federation_secretary": make_member(roles=[("secretary", "38")]),
                         "organiser": organiser, "admin": admin}}
@@ -156,7 +165,7 @@ def test_access(app, client, world, rule, endpoint, method, role):
         url = url.replace("<int:consultation_id>", str(world["closed_consultation_id"]))
     for name in ("section_id", "member_id", "theme_id", "role_id", "token", "filename",
                  "event_id", "rsvp_id", "slug", "post_id", "proposal_id", "action",
-                 "consultation_id", "option_id", "code"):
+                 "consultation_id", "option_id", "code", "mobilisation_id"):
         for pattern in (f"<int:{name}>", f"<{name}>", f"<path:{name}>"):
             url = url.replace(pattern, str(world[name]))
     url = url.replace("<any(accept,reject,merge):action>", "reject")

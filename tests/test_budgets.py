@@ -24,7 +24,7 @@ PAGES = [
     ("/auth/forgot", None, 0),
     ("/geo/communes?place=38000", None, 2),
     ("/", "member", 11),  # section, events, groups, consultations boxes
-    ("/profile/", "member", 7),  # with the "Mes groupes" panel
+    ("/profile/", "member", 8),  # with the "Mes groupes" and "Qui m'a contacté·e" panels
     ("/profile/edit", "member", 9),
     ("/profile/{other}", "member", 6),
     ("/auth/account", "member", 2),

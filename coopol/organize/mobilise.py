@@ -11,7 +11,7 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import JSON, func, insert, literal, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from ..consultations.models import Consultation
 from ..database import utcnow
@@ -147,7 +147,7 @@ def received_query(member):
     return (select(Mobilisation)
             .join(MobilisationRecipient, MobilisationRecipient.mobilisation_id == Mobilisation.id)
             .where(MobilisationRecipient.member_id == member.id)
-            .options(selectinload(Mobilisation.sender))
+            .options(joinedload(Mobilisation.sender))
             .order_by(Mobilisation.created_at.desc(), Mobilisation.id.desc()))
 
 

@@ -74,15 +74,17 @@ def members():
         return render("organize/find.html", status=422, total=None,
                       **filter_context(scope, flt, errors))
     pagination = paginate(service.names_query(scope, flt))
-    profile_service.audit(current_user, "organize.reveal", None, filter=flt.args(),
+    viewer = current_user._get_current_object()
+    visible = {m.id for m in pagination.items if profile_service.can_see_profile(viewer, m)}
+    page = render("organize/members.html", "names", pagination=pagination, flt=flt,
+                  args=flt.args(), visible=visible,
+                  can_export=not service.export_scope(current_user).empty)
+    # Logged once the page is built: committing first would expire the rows it shows.
+    profile_service.audit(viewer, "organize.reveal", None, filter=flt.args(),
                           page=pagination.page, count=len(pagination.items),
                           total=pagination.total)
     db.session.commit()
-    viewer = current_user._get_current_object()
-    visible = {m.id for m in pagination.items if profile_service.can_see_profile(viewer, m)}
-    return render("organize/members.html", "names", pagination=pagination, flt=flt,
-                  args=flt.args(), visible=visible,
-                  can_export=not service.export_scope(current_user).empty)
+    return page
 
 
 def _cell(value: str) -> str:

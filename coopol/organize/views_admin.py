@@ -41,7 +41,7 @@ def audit():
     pagination = paginate(query)
     ids = {e.actor_id for e in pagination.items} | {e.subject_id for e in pagination.items}
     names = dict(db.session.execute(select(Member.id, Member.display_name).where(
-        Member.id.in_([i for i in ids if i is not None])))) if ids else {}
+        Member.id.in_([i for i in ids if i is not None]))).all()) if ids else {}
     return render("organize/audit.html", "entries", pagination=pagination, action=action,
                   actions=ACTIONS, names=names)
 
