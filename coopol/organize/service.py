@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import exists, false, func, select
+from sqlalchemy import false, func, select
 from sqlalchemy.orm import selectinload
 
 from ..database import like_prefix, utcnow
@@ -183,8 +183,9 @@ def conditions(scope: Scope, flt: MemberFilter) -> list:
     where = [Member.mobilisation_consent_at.is_not(None), Member.erased_at.is_(None),
              Member.email_confirmed_at.is_not(None), scope.condition()]
     if flt.themes:
-        where.append(exists().where(member_interest.c.member_id == Member.id,
-                                    member_interest.c.theme_id.in_(flt.themes)))
+        # IN (…) rather than EXISTS: the theme's index drives, instead of a scan of members.
+        where.append(Member.id.in_(select(member_interest.c.member_id).where(
+            member_interest.c.theme_id.in_(flt.themes))))
     if flt.skills:
         pattern = "%" + like_prefix(flt.skills.lower())
         where.append(func.lower(Member.skills).like(pattern, escape="\\"))
@@ -203,11 +204,11 @@ def conditions(scope: Scope, flt: MemberFilter) -> list:
     if flt.seen:
         where.append(Member.last_seen_at >= utcnow() - timedelta(days=flt.seen))
     if flt.attended:
-        where.append(exists().where(Rsvp.member_id == Member.id, Rsvp.checked_in_at.is_not(None)))
+        where.append(Member.id.in_(select(Rsvp.member_id).where(
+            Rsvp.checked_in_at.is_not(None), Rsvp.member_id.is_not(None))))
     if flt.group is not None:
-        where.append(exists().where(GroupMembership.member_id == Member.id,
-                                    GroupMembership.group_id == flt.group,
-                                    GroupMembership.status == "active"))
+        where.append(Member.id.in_(select(GroupMembership.member_id).where(
+            GroupMembership.group_id == flt.group, GroupMembership.status == "active")))
     return where
 
 
@@ -232,12 +233,15 @@ def export_rows(scope: Scope, flt: MemberFilter) -> list[Member]:
 # --- choices for the filter form ------------------------------------------------------------
 
 
-def sections_in(scope: Scope) -> list[Section]:
+SECTION_CHOICES = 60  # more sections than this in a scope: filter by fédération or commune
+
+
+def sections_in(scope: Scope, limit: int = 500) -> list[Section]:
     query = select(Section).order_by(Section.name)
     if not scope.national:
         query = query.where(Section.id.in_(sorted(scope.section_ids))
                             | Section.federation_code.in_(sorted(scope.federations)))
-    return list(db.session.scalars(query.limit(500)))
+    return list(db.session.scalars(query.limit(limit)))
 
 
 def federations_in(scope: Scope) -> list[Federation]:

@@ -47,7 +47,8 @@ def read_filter(scope: service.Scope):
 
 def filter_context(scope: service.Scope, flt, errors) -> dict:
     return {"flt": flt, "errors": errors, "args": flt.args(),
-            "themes": profile_service.themes(), "sections": service.sections_in(scope),
+            "themes": profile_service.themes(),
+            "sections": service.sections_in(scope, service.SECTION_CHOICES + 1),
             "federations": service.federations_in(scope), "groups": service.groups_in(scope),
             "seen_days": service.SEEN_DAYS,
             "can_export": not service.export_scope(current_user).empty}
