@@ -108,9 +108,9 @@ def test_one_click_unsubscribe_needs_no_csrf_cookie(app, client, section, monkey
 @pytest.mark.parametrize("token", ["jeton", "MQ.abc", None])
 def test_tampered_unsubscribe_token_changes_nothing(client, section, token):
     member = make_consenting()
-    if token is None:  # a valid token for this member, with one character changed
-        good = mobilise.unsubscribe_token(member.id)
-        token = good[:-1] + ("A" if good[-1] != "A" else "B")
+    if token is None:  # a valid token for this member, its signature's first character changed
+        payload, signature = mobilise.unsubscribe_token(member.id).split(".")
+        token = payload + "." + ("A" if signature[0] != "A" else "B") + signature[1:]
     response = client.post(f"/organize/unsubscribe/{token}")
     assert response.status_code == 400
     assert "pas valide" in response.text
@@ -307,3 +307,16 @@ def test_my_mobilisations_list(client, section):
     make_mobilisation(organiser, subject="Porte-à-porte")
     login(client, organiser)
     assert "Porte-à-porte" in client.get("/organize/mobilisations").text
+
+
+def test_back_from_the_preview_keeps_the_message_and_sends_nothing(client, section):
+    make_consenting()
+    login(client, make_organiser(section))
+    data = {"subject": "Venez samedi", "body": "Ligne 1\nLigne 2", "step": "preview"}
+    preview = client.post("/organize/mobilise", data=data)
+    assert 'name="step" value="send"' in preview.text
+    assert "<textarea name=\"body\" hidden>Ligne 1\nLigne 2</textarea>" in preview.text
+    back = client.post("/organize/mobilise", data={**data, "step": "edit"})
+    assert back.status_code == 200
+    assert 'value="Venez samedi"' in back.text and 'name="step" value="preview"' in back.text
+    assert db.session.scalar(select(func.count(Mobilisation.id))) == 0

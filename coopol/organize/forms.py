@@ -90,7 +90,7 @@ class ComposeForm(FlaskForm):
                                            "par exemple 12 pour /events/12."),
                             validators=[Regexp(r"^\d{0,9}$",
                                                message=_l("Donne un nombre."))])
-    # "preview" first; "send" only from the preview, once the count was shown.
+    # The button pressed: "preview" first, then "send" (or "edit") from the preview.
     step = HiddenField(default="preview")
 
     def validate_target_id(self, field):

@@ -117,9 +117,12 @@ def send(sender, scope: Scope, flt: MemberFilter, subject: str, body: str,
         literal(mobilisation.id),
     ).join(MobilisationRecipient, MobilisationRecipient.member_id == Member.id).where(
         MobilisationRecipient.mobilisation_id == mobilisation.id)
-    queued = db.session.execute(insert(OutboxMail).from_select(
+    db.session.execute(insert(OutboxMail).from_select(
         ["recipient", "template", "context", "locale", "status", "attempts", "next_try_at",
-         "created_at", "last_error", "mobilisation_id"], recipients)).rowcount
+         "created_at", "last_error", "mobilisation_id"], recipients))
+    # Counted rather than read from rowcount, which some drivers leave at -1 here.
+    queued = db.session.scalar(select(func.count()).select_from(MobilisationRecipient).where(
+        MobilisationRecipient.mobilisation_id == mobilisation.id))
     mobilisation.recipient_count = queued
     profile_service.audit(sender, "organize.mobilise", None, filter=flt.args(),
                           count=queued, mobilisation=mobilisation.id, title=subject)

@@ -26,7 +26,9 @@ def compose():
     form = ComposeForm()
     total = service.count(scope, flt)
     preview, problem, status = False, "", 200
-    if form.validate_on_submit():
+    if form.step.data == "edit" and request.method == "POST":
+        pass  # back from the preview to the message, as it was written
+    elif form.validate_on_submit():
         kind, target_id = form.target_kind.data, int(form.target_id.data or 0) or None
         try:
             target = mobilise.find_target(scope, kind, target_id)
