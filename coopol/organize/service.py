@@ -130,16 +130,6 @@ class MemberFilter:
         data["attended"] = "1" if self.attended else ""
         return {key: value for key, value in data.items() if value not in ("", None, 0, [])}
 
-    @classmethod
-    def from_args(cls, args) -> "MemberFilter":
-        """Read a filter back from stored arguments (a mobilisation's)."""
-        themes = args.get("themes") or []
-        return cls(themes=[int(t) for t in themes], skills=args.get("skills", ""),
-                   commune=args.get("commune", ""), section=args.get("section"),
-                   federation=args.get("federation", ""), status=args.get("status", ""),
-                   seen=int(args.get("seen") or 0), attended=bool(args.get("attended")),
-                   group=args.get("group"))
-
 
 def check_place(scope: Scope, flt: MemberFilter) -> None:
     """Refuse a place outside the scope (or unknown), before anything is counted."""
