@@ -2,6 +2,11 @@
 the progress view, the unsubscribe link (page and RFC 8058 one-click POST)."""
 
 import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -18,6 +23,7 @@ from tests.events_factories import make_event, make_organiser
 from tests.organize_factories import make_consenting, make_mobilisation
 
 HTMX = {"HX-Request": "true"}
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _unsubscribe_link(message) -> str:
@@ -320,3 +326,41 @@ def test_back_from_the_preview_keeps_the_message_and_sends_nothing(client, secti
     assert back.status_code == 200
     assert 'value="Venez samedi"' in back.text and 'name="step" value="preview"' in back.text
     assert db.session.scalar(select(func.count(Mobilisation.id))) == 0
+
+
+def test_worker_process_sigkilled_while_pacing_never_sends_twice(app, section, tmp_path):
+    """A real worker process, killed by SIGKILL after claiming a mail and while waiting for its
+    turn: a new worker sends the rest, the claimed mail stays put, nobody gets two."""
+    members = [make_consenting() for _ in range(4)]
+    mobilisation = make_mobilisation(make_organiser(section))
+    log = tmp_path / "sent.log"
+    worker = subprocess.Popen(  # noqa: S603 - our own worker script
+        [sys.executable, str(ROOT / "tests" / "outbox_worker.py"),
+         app.config["SQLALCHEMY_DATABASE_URI"], str(log), "6"],  # one mail every 10 s
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert worker.stdout.readline().strip() == "ready"
+        deadline = time.monotonic() + 30
+        while not (log.exists() and log.read_text().count("\n") == 1):
+            assert time.monotonic() < deadline, "the worker sent nothing"
+            time.sleep(0.05)
+        # The first mail is sent; the worker claims the next one and waits 10 s to send it.
+        while not db.session.scalar(select(func.count(OutboxMail.id)).where(
+                OutboxMail.status == "sending")):
+            assert time.monotonic() < deadline, "the worker claimed nothing"
+            time.sleep(0.05)
+            db.session.rollback()
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(10)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    db.session.expire_all()
+    assert mail.work_once() == 2  # a new worker: the two never claimed
+    sent = log.read_text().split() + [m["To"] for m in app.extensions["coopol_sent_mail"]]
+    assert len(sent) == len(set(sent)) == 3
+    assert set(sent) < {m.email for m in members}
+    # The killed worker's mail still shows as waiting: `--requeue-stale` is a human decision.
+    assert mobilise.progress(mobilisation) == {"pending": 1, "sent": 3, "failed": 0}
+    assert db.session.scalar(select(func.count(OutboxMail.id)).where(
+        OutboxMail.status == "sending")) == 1
