@@ -50,6 +50,10 @@ class OutboxMail(db.Model):
 _builders: dict = {}
 
 
+class Cancelled(Exception):
+    """Raised by a builder when a mail must no longer leave (e.g. its consent was withdrawn)."""
+
+
 def register_builder(template: str):
     """Register the function that gives a template its context and extra headers at send time."""
     def decorator(function):
@@ -170,6 +174,9 @@ def work_once(limit: int | None = None, sleep=time.sleep, clock=time.monotonic) 
         wait()
         try:
             deliver(render(mail))
+        except Cancelled as reason:
+            mail.status = "cancelled"
+            mail.last_error = str(reason)[:2000]
         except Exception as error:  # noqa: BLE001 - any failure is retried later
             max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
             mail.status = "failed" if mail.attempts >= max_attempts else "pending"

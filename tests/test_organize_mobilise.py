@@ -364,3 +364,19 @@ def test_worker_process_sigkilled_while_pacing_never_sends_twice(app, section, t
     assert mobilise.progress(mobilisation) == {"pending": 1, "sent": 3, "failed": 0}
     assert db.session.scalar(select(func.count(OutboxMail.id)).where(
         OutboxMail.status == "sending")) == 1
+
+
+def test_consent_withdrawn_after_queuing_cancels_the_mail(client, section, sent_mail):
+    stays, leaves = make_consenting(), make_consenting()
+    organiser = make_organiser(section)
+    mobilisation = make_mobilisation(organiser)
+    login(client, leaves)
+    client.post("/profile/consent", data={"decision": "withdraw"})
+    assert mail.work_once() == 1
+    assert [m["To"] for m in sent_mail] == [stays.email]
+    assert mobilise.progress(mobilisation) == {"pending": 0, "sent": 1, "failed": 0,
+                                               "cancelled": 1}
+    login(client, organiser)
+    page = client.get(f"/organize/mobilisations/{mobilisation.id}")
+    assert "Annulés (accord retiré entre-temps) : 1" in page.text
+    assert "Envoi terminé" in page.text

@@ -18,7 +18,7 @@ from ..database import utcnow
 from ..events.models import Event
 from ..extensions import db
 from ..groups.models import Group
-from ..mail import OutboxMail, register_builder
+from ..mail import Cancelled, OutboxMail, register_builder
 from ..markdown import render_markdown
 from ..profile import service as profile_service
 from ..profile.models import Member
@@ -130,13 +130,15 @@ def send(sender, scope: Scope, flt: MemberFilter, subject: str, body: str,
 
 
 def progress(mobilisation: Mobilisation) -> dict[str, int]:
-    """Count the mobilisation's mails by state: pending (or being sent), sent, failed."""
+    """Count the mobilisation's mails by state: pending (or being sent), sent, failed, and
+    cancelled (consent withdrawn before the mail left) when there are some."""
     rows = db.session.execute(
         select(OutboxMail.status, func.count(OutboxMail.id))
         .where(OutboxMail.mobilisation_id == mobilisation.id).group_by(OutboxMail.status))
     counts = {"pending": 0, "sent": 0, "failed": 0}
     for status, number in rows:
-        counts["pending" if status in ("pending", "sending") else status] += number
+        key = "pending" if status in ("pending", "sending") else status
+        counts[key] = counts.get(key, 0) + number
     return counts
 
 
@@ -191,7 +193,9 @@ def build_mail(mail: OutboxMail) -> tuple[dict, dict]:
     mobilisation = db.session.get(Mobilisation, mail.mobilisation_id)
     member = db.session.scalar(select(Member).where(Member.email == mail.recipient))
     if mobilisation is None or member is None:
-        raise LookupError("the mobilisation or its recipient no longer exists")
+        raise Cancelled("the mobilisation or its recipient no longer exists")
+    if member.mobilisation_consent_at is None:
+        raise Cancelled("the recipient withdrew their consent after it was queued")
     url = url_for("organize.unsubscribe", token=unsubscribe_token(member.id), _external=True)
     context = {"subject": mobilisation.subject, "body": mobilisation.body,
                "sender": mobilisation.sender.display_name if mobilisation.sender else "",
