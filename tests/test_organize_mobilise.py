@@ -84,6 +84,9 @@ def test_done_when_a_secretary_invites_a_consenting_member_to_an_event(app, clie
     assert entry.details["count"] == 1 and entry.details["filter"] == {"themes": [theme.id]}
     progress = client.get(f"/organize/mobilisations/{mobilisation.id}")
     assert "Envoyés : 1" in progress.text and "Envoi terminé" in progress.text
+    login(client, make_member(roles=[("admin", None)]))
+    log = client.get("/organize/audit?action=organize.mobilise")
+    assert "Mobilisation envoyée" in log.text and "Réunion logement jeudi" in log.text
 
     # She sees who contacted her, then leaves in one click.
     login(client, lea)
