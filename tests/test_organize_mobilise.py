@@ -347,9 +347,9 @@ def test_worker_process_sigkilled_while_pacing_never_sends_twice(app, section, t
         while not (log.exists() and log.read_text().count("\n") == 1):
             assert time.monotonic() < deadline, "the worker sent nothing"
             time.sleep(0.05)
-        # The first mail is sent; the worker claims the next one and waits 10 s to send it.
-        while not db.session.scalar(select(func.count(OutboxMail.id)).where(
-                OutboxMail.status == "sending")):
+        # The first mail is sent and recorded; the worker claims the next one and waits 10 s.
+        states = select(OutboxMail.status, func.count(OutboxMail.id)).group_by(OutboxMail.status)
+        while dict(db.session.execute(states).all()) != {"sent": 1, "sending": 1, "pending": 2}:
             assert time.monotonic() < deadline, "the worker claimed nothing"
             time.sleep(0.05)
             db.session.rollback()
