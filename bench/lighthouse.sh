@@ -52,6 +52,7 @@ login_cookie() {
 }
 MEMBER=$(login_cookie lea@demo.coopol.fr)
 ADMIN=$(login_cookie admin@demo.coopol.fr)
+SECRETARY=$(login_cookie secretaire.grenoble@demo.coopol.fr)
 
 # name  path  cookie (- for none)
 PAGES="welcome / -
@@ -63,7 +64,18 @@ profile /profile/ $MEMBER
 profile-edit /profile/edit $MEMBER
 sections /sections $MEMBER
 section /sections/1 $MEMBER
-admin-roles /admin/roles $ADMIN"
+admin-roles /admin/roles $ADMIN
+groups /groups/ $MEMBER
+group /groups/logement-a-grenoble $MEMBER
+events /events/ $MEMBER
+event /events/1 $MEMBER
+events-visitor /events/?place=38000 -
+consultations /consultations/ $MEMBER
+consultation /consultations/1 $MEMBER
+vote /consultations/1/vote $MEMBER
+notifications /notify/ $MEMBER
+dashboard /dashboards/sections/1 $SECRETARY
+find-members /organize/ $SECRETARY"
 
 printf '%-16s %5s %5s %5s %5s %9s\n' page perf a11y best seo transfer
 while read -r name path cookie; do

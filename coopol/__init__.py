@@ -13,7 +13,7 @@ from .htmx import is_htmx
 
 ROOT = Path(__file__).resolve().parent.parent
 BLUEPRINTS = ("home", "auth", "geo", "profile", "admin", "groups", "events",
-              "consultations", "notify", "dashboards")
+              "consultations", "notify", "dashboards", "organize")
 
 
 def create_app(test_config=None) -> Flask:

@@ -22,6 +22,8 @@ DEFAULTS = {
     "MAIL_USERNAME": "",
     "MAIL_DEFAULT_SENDER": "Coopol <ne-pas-repondre@coopol.localhost>",
     "MAIL_MAX_ATTEMPTS": 5,
+    "MAIL_RATE_PER_MINUTE": 0,  # the worker's sending rate; 0: as fast as the server takes them
+    "ORGANIZE_MOBILISATIONS_PER_DAY": 5,  # per organiser, over any 24 hours; 0: no limit
     "RATELIMIT_STORAGE_URI": "memory://",  # redis://host:6379/0 when several servers share limits
     "RATELIMIT_KEY_PREFIX": "coopol",  # one Redis may serve several sites: one prefix each
     # Redis unreachable: each process counts alone for a while instead of failing the request.

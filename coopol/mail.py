@@ -18,7 +18,7 @@ from pathlib import Path
 import click
 from flask import current_app, render_template
 from flask_babel import force_locale
-from sqlalchemy import JSON, String, Text, select, update
+from sqlalchemy import JSON, Index, String, Text, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .database import utcnow
@@ -39,6 +39,27 @@ class OutboxMail(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str] = mapped_column(Text, default="")
+    # The mobilisation this mail belongs to (organize): its sender follows the progress.
+    mobilisation_id: Mapped[int | None]
+
+    __table_args__ = (Index("ix_outbox_mobilisation_status", "mobilisation_id", "status"),)
+
+
+# Templates whose context is built when the mail is sent (e.g. a per-recipient link), so that
+# queuing thousands of them is one INSERT … SELECT: template name -> fn(mail) -> (context, headers).
+_builders: dict = {}
+
+
+class Cancelled(Exception):
+    """Raised by a builder when a mail must no longer leave (e.g. its consent was withdrawn)."""
+
+
+def register_builder(template: str):
+    """Register the function that gives a template its context and extra headers at send time."""
+    def decorator(function):
+        _builders[template] = function
+        return function
+    return decorator
 
 
 def queue(recipient: str, template: str, locale: str = "fr", **context) -> OutboxMail:
@@ -51,15 +72,27 @@ def queue(recipient: str, template: str, locale: str = "fr", **context) -> Outbo
 def render(mail: OutboxMail) -> EmailMessage:
     """Build the message from templates/mail/<template>.txt (first line: the subject)."""
     base_url = current_app.config["BASE_URL"]
+    html = None
     with current_app.test_request_context(base_url=base_url), force_locale(mail.locale):
-        text = render_template(f"mail/{mail.template}.txt", **mail.context)
+        context, headers = dict(mail.context), {}
+        builder = _builders.get(mail.template)
+        if builder is not None:
+            extra, headers = builder(mail)
+            context.update(extra)
+        text = render_template(f"mail/{mail.template}.txt", **context)
+        if "html_body" in context:
+            html = render_template(f"mail/{mail.template}.html", **context)
     subject, _, body = text.lstrip().partition("\n")
     message = EmailMessage()
     message["Subject"] = subject.strip()
     message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
     message["To"] = mail.recipient
     message["Message-ID"] = make_msgid(idstring=f"outbox-{mail.id}")
+    for name, value in headers.items():
+        message[name] = value
     message.set_content(body.strip() + "\n")
+    if html is not None:
+        message.add_alternative(html, subtype="html")
     return message
 
 
@@ -110,15 +143,40 @@ def _claim_next() -> OutboxMail | None:
             return db.session.get(OutboxMail, candidate)
 
 
-def work_once(limit: int | None = None) -> int:
-    """Send every due mail (at most `limit`); return how many were sent."""
+def _pacer(sleep, clock):
+    """Return a function that waits before each send to keep to MAIL_RATE_PER_MINUTE."""
+    rate = current_app.config.get("MAIL_RATE_PER_MINUTE") or 0
+    gap = 60.0 / rate if rate > 0 else 0.0
+    state = {"next": clock()}
+
+    def wait() -> None:
+        if not gap:
+            return
+        delay = state["next"] - clock()
+        if delay > 0:
+            sleep(delay)
+        state["next"] = max(state["next"], clock()) + gap
+    return wait
+
+
+def work_once(limit: int | None = None, sleep=time.sleep, clock=time.monotonic) -> int:
+    """Send every due mail (at most `limit`), at the configured rate; return how many were sent.
+
+    A claimed mail waits for its turn as `sending`: a worker killed meanwhile leaves it for
+    `--requeue-stale`, never for a second send.
+    """
     sent = 0
+    wait = _pacer(sleep, clock)
     while limit is None or sent < limit:
         mail = _claim_next()
         if mail is None:
             break
+        wait()
         try:
             deliver(render(mail))
+        except Cancelled as reason:
+            mail.status = "cancelled"
+            mail.last_error = str(reason)[:2000]
         except Exception as error:  # noqa: BLE001 - any failure is retried later
             max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
             mail.status = "failed" if mail.attempts >= max_attempts else "pending"

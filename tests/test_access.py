@@ -17,6 +17,7 @@ from tests.conftest import ECHIROLLES, login, make_member, make_section, make_th
 from tests.consultations_factories import close_now, make_consultation
 from tests.events_factories import join, make_event, make_organiser
 from tests.groups_factories import add_member, make_group, make_proposal, make_thread
+from tests.organize_factories import make_mobilisation
 
 # public: anyone; member: logged in (and not blocked); role: any role; secretary: secretary over
 # the target member's section (or admin); any_secretary: a secretary of any section (their page
@@ -90,6 +91,13 @@ ACCESS = {
     # moderation: secretaries over the member's section block and unblock; each lists theirs.
     "profile.block": "secretary", "profile.unblock": "secretary",
     "profile.blocked": "any_secretary",
+    # organize: organisers, secretaries and admins find and mobilise within their scope;
+    # the world's mobilisation was sent by its organiser; secretaries export and import.
+    "organize.find": "role", "organize.members": "role", "organize.members_csv": "any_secretary",
+    "organize.compose": "role", "organize.mobilisations": "role",
+    "organize.progress": "organiser", "organize.unsubscribe": "public",
+    "organize.audit": "admin", "organize.import_adherents": "any_secretary",
+    "organize.apply_import": "any_secretary", "organize.contacted_me": "member",
 }
 # Results and reports exist only once a consultation is closed: test them on a closed one.
 AFTER_CLOSE = {"consultations.results", "consultations.report", "consultations.report_csv",
@@ -154,6 +162,7 @@ def world():
     other = make_section("Échirolles", "38", (ECHIROLLES,))
     blocked = make_member()
     blocked.blocked_at = utcnow()
+    mobilisation = make_mobilisation(organiser)
     db.session.commit()
     return {"section_id": section.id, "member_id": target.id, "theme_id": theme.id,
             "role_id": role.id, "token": "jeton", "filename": "css/coopol.css",
@@ -161,6 +170,7 @@ def world():
             "post_id": thread.id, "proposal_id": proposal.id, "action": "remove",
             "consultation_id": consultation.id, "option_id": option.id, "code": "38",
             "closed_consultation_id": closed.id, "notification_id": notification.id,
+            "mobilisation_id": mobilisation.id,
             "members": {"member": member, "animateur": animateur, "secretary": secretary,
                         "federation_secretary": make_member(roles=[("secretary", "38")]),
                         "organiser": organiser, "admin": admin, "blocked": blocked,
@@ -188,7 +198,8 @@ def _url(world, rule: str, endpoint: str) -> str:
         url = url.replace("<int:consultation_id>", str(world["closed_consultation_id"]))
     for name in ("section_id", "member_id", "theme_id", "role_id", "token", "filename",
                  "event_id", "rsvp_id", "slug", "post_id", "proposal_id", "action",
-                 "consultation_id", "option_id", "code", "notification_id"):
+                 "consultation_id", "option_id", "code", "notification_id",
+                 "mobilisation_id"):
         for pattern in (f"<int:{name}>", f"<{name}>", f"<path:{name}>"):
             url = url.replace(pattern, str(world[name]))
     return url.replace("<any(accept,reject,merge):action>", "reject")

@@ -28,7 +28,7 @@ PAGES = [
     # consultations): 1 here, at most 5 when it holds every kind of item
     # (tests/test_notify_feed.py measures the home page with a full feed)
     ("/", "member", 9),
-    ("/profile/", "member", 7),  # with the "Mes groupes" panel
+    ("/profile/", "member", 8),  # with the "Mes groupes" and "Qui m'a contacté·e" panels
     ("/profile/edit", "member", 9),
     ("/profile/{other}", "member", 6),
     ("/auth/account", "member", 2),

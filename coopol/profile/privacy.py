@@ -103,7 +103,7 @@ def purge(unconfirmed_days: int = 30, sent_mail_days: int = 30) -> dict[str, int
         erasing_member.send(member)
         db.session.delete(member)
     mails = db.session.execute(delete(OutboxMail).where(
-        OutboxMail.status.in_(("sent", "failed")),
+        OutboxMail.status.in_(("sent", "failed", "cancelled")),
         OutboxMail.created_at < now - timedelta(days=sent_mail_days))).rowcount
     counts = {"comptes non confirmés": len(stale), "mails envoyés": mails}
     for _receiver, part in purging.send(now):
