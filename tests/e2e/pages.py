@@ -92,6 +92,17 @@ PAGES = [
          lambda server: f"/dashboards/sections/{server.section_id('Grenoble')}", "secretary"),
     Page("dashboard-federation", "/dashboards/federations/38", "admin"),
     Page("dashboard-national", "/dashboards/national", "admin"),
+    # notifications and organisers' tools (issue 7), moderation (issue 9)
+    Page("notifications", "/notify/", "member"),
+    Page("notification-settings", "/notify/settings", "member"),
+    Page("contacted-me", "/organize/contacts", "member"),
+    Page("find-members", "/organize/?themes=1", "secretary"),
+    Page("member-names", "/organize/members", "secretary"),
+    Page("mobilise", "/organize/mobilise", "secretary"),
+    Page("mobilisations", "/organize/mobilisations", "secretary"),
+    Page("import-adherents", "/organize/adherents/import", "secretary"),
+    Page("audit-log", "/organize/audit", "admin"),
+    Page("blocked-accounts", "/profile/blocked", "secretary"),
     # groups (issue 4)
     Page("groups", "/groups/", "member"),
     Page("groups-search", "/groups/?q=logem", "member"),
