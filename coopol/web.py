@@ -11,6 +11,8 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.exceptions import HTTPException
 
+from .errors import Refusal
+from .extensions import db
 from .htmx import add_vary, is_htmx
 
 CSP = (
@@ -128,6 +130,16 @@ def error_page(error):
     return render_template("errors/error.html", code=code, title=title, message=message), code
 
 
+def refused(error: Refusal):
+    """Show a refused action's message; nothing of the request is kept."""
+    db.session.rollback()
+    if is_htmx():
+        html = render_template("_flashes.html", messages=[("error", error.message)], oob=False)
+        return html, error.status, {"HX-Retarget": "#flashes", "HX-Reswap": "innerHTML"}
+    return render_template("errors/error.html", code=error.status, title=_("Action impossible"),
+                           message=error.message), error.status
+
+
 def init_app(app):
     """Wire the cross-cutting behaviour into the app."""
     app.request_class = CoopolRequest
@@ -135,6 +147,7 @@ def init_app(app):
     app.url_defaults(static_version)
     app.register_error_handler(HTTPException, error_page)
     app.register_error_handler(CSRFError, error_page)
+    app.register_error_handler(Refusal, refused)
     if not app.debug and not app.testing:
         app.register_error_handler(Exception, error_page)
 

@@ -5,6 +5,7 @@ The suite runs on SQLite; with COOPOL_TEST_DATABASE_URL set it runs on PostgreSQ
 
 import os
 import secrets
+import threading
 
 import pytest
 from flask.globals import _cv_app
@@ -12,6 +13,7 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, delete, text, update
 from sqlalchemy.engine import make_url
+from werkzeug.serving import make_server
 
 from coopol import create_app
 from coopol.auth.service import hash_password
@@ -120,6 +122,17 @@ def _context(app):
         app.extensions["coopol_sent_mail"] = []
         yield
         _clean_database()
+
+
+@pytest.fixture
+def live_server(app):
+    """Serve the app from a thread per request, as a real deployment would (concurrency tests)."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    thread.join()
 
 
 @pytest.fixture

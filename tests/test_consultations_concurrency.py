@@ -4,9 +4,7 @@ import http.client
 import threading
 from urllib.parse import urlencode
 
-import pytest
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from coopol.consultations.models import Ballot, BallotChoice, Participation
 from coopol.extensions import db
@@ -14,16 +12,6 @@ from tests.conftest import make_member
 from tests.consultations_factories import make_consultation, option_ids
 
 PARALLEL = 8
-
-
-@pytest.fixture
-def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server.server_port
-    server.shutdown()
-    thread.join()
 
 
 def session_cookie(app, member) -> str:
@@ -68,7 +56,7 @@ def test_parallel_first_ballots_of_one_member_make_one_ballot(app, live_server, 
     cookie = session_cookie(app, member)
     path = f"/consultations/{consultation.id}/vote"
     requests = [(path, cookie, {f"rank-{ids[i % 4]}": "1"}) for i in range(PARALLEL)]
-    statuses = post_all_at_once(live_server, requests)
+    statuses = post_all_at_once(live_server.server_port, requests)
     assert statuses == [303] * PARALLEL
     assert (rows(Participation), rows(Ballot), rows(BallotChoice)) == (1, 1, 1)
 
@@ -80,6 +68,6 @@ def test_parallel_ballots_of_many_members_are_all_counted(app, live_server, sect
     path = f"/consultations/{consultation.id}/vote"
     requests = [(path, session_cookie(app, m), {"choice": [str(ids[0]), str(ids[1])]})
                 for m in members]
-    assert post_all_at_once(live_server, requests) == [303] * PARALLEL
+    assert post_all_at_once(live_server.server_port, requests) == [303] * PARALLEL
     assert (rows(Participation), rows(Ballot), rows(BallotChoice)) == \
         (PARALLEL, PARALLEL, 2 * PARALLEL)

@@ -6,9 +6,7 @@ Runs on SQLite and, with COOPOL_TEST_DATABASE_URL, on PostgreSQL.
 import threading
 from http.client import HTTPConnection
 
-import pytest
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from coopol.events.models import Event, Rsvp
 from coopol.extensions import db
@@ -17,17 +15,6 @@ from tests.events_factories import make_event
 
 PEOPLE = 60
 PLACES = 10
-
-
-@pytest.fixture
-def live_server(app):
-    """Serve the app from a thread per request, as a real deployment would."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    thread.join()
 
 
 def session_cookie(app, member) -> str:

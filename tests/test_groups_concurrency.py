@@ -1,11 +1,8 @@
 """No duplicate membership and a right member count under simultaneous joins: real parallel
 requests to a live server. Runs on SQLite and, with COOPOL_TEST_DATABASE_URL, on PostgreSQL."""
 
-import threading
 
-import pytest
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from coopol.extensions import db
 from coopol.groups.models import Group, GroupMembership
@@ -14,17 +11,6 @@ from tests.groups_factories import make_group
 from tests.test_events_concurrency import post_all_at_once
 
 PEOPLE = 40
-
-
-@pytest.fixture
-def live_server(app):
-    """Serve the app from a thread per request, as a real deployment would."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    thread.join()
 
 
 def memberships(group_id) -> int:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import mail
 from ..database import fold, like_prefix, utcnow
+from ..errors import Refusal
 from ..extensions import db
 from ..geo.models import Section
 from ..profile import panels
@@ -27,13 +28,6 @@ showing_group = panels.signals.signal("showing-group")
 SCOPES = ("national", "section", "federation")
 
 
-class Refusal(Exception):
-    """An action that the rules refuse, with the French message to show and its HTTP status."""
-
-    def __init__(self, message, status: int = 409):
-        super().__init__(str(message))
-        self.message = message
-        self.status = status
 
 
 # --- reading -------------------------------------------------------------------------------

@@ -1,12 +1,12 @@
 """The group directory, my groups, creating a group, its page, its settings and archiving."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice as Choice
 
 from ..extensions import db
-from ..htmx import is_htmx, render
+from ..htmx import render
 from ..pagination import paginate
 from ..profile import panels
 from ..profile import service as profile_service
@@ -30,17 +30,6 @@ def load_group(slug: str, animate: bool = False, read: bool = False):
     if read:
         service.ensure_readable(current_user, group, membership)
     return group, membership
-
-
-@bp.errorhandler(Refusal)
-def refused(error: Refusal):
-    """Show a refused action's message; nothing of the request is kept."""
-    db.session.rollback()
-    if is_htmx():
-        html = render_template("_flashes.html", messages=[("error", error.message)], oob=False)
-        return html, error.status, {"HX-Retarget": "#flashes", "HX-Reswap": "innerHTML"}
-    return render_template("errors/error.html", code=error.status, title=_("Action impossible"),
-                           message=error.message), error.status
 
 
 def _theme_choices(form) -> None:

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import false, func, select
 from sqlalchemy.orm import selectinload
 
+from .. import errors
 from ..database import like_prefix, utcnow
 from ..events.models import Rsvp
 from ..extensions import db
@@ -26,14 +27,11 @@ SEEN_DAYS = (0, 7, 30, 90, 365)
 EXPORT_LIMIT = 10_000
 
 
-class Refusal(Exception):
-    """An action that the rules refuse, with the French message to show and its HTTP status."""
+class Refusal(errors.Refusal):
+    """A refused search or mobilisation: outside the organiser's scope unless said otherwise."""
 
     def __init__(self, message, status: int = 403, field: str | None = None):
-        super().__init__(str(message))
-        self.message = message
-        self.status = status
-        self.field = field
+        super().__init__(message, status, field)
 
 
 # --- scope ---------------------------------------------------------------------------------

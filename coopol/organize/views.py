@@ -3,28 +3,17 @@
 import csv
 import io
 
-from flask import Response, abort, render_template, request
+from flask import Response, abort, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..extensions import db
-from ..htmx import is_htmx, render
+from ..htmx import render
 from ..pagination import paginate
 from ..profile import service as profile_service
 from . import bp, service
 from .forms import parse_filter
 from .service import Refusal
-
-
-@bp.errorhandler(Refusal)
-def refused(error: Refusal):
-    """Show a refused action's message; nothing of the request is kept."""
-    db.session.rollback()
-    if is_htmx():
-        html = render_template("_flashes.html", messages=[("error", error.message)], oob=False)
-        return html, error.status, {"HX-Retarget": "#flashes", "HX-Reswap": "innerHTML"}
-    return render_template("errors/error.html", code=error.status, title=_("Action impossible"),
-                           message=error.message), error.status
 
 
 def organiser_scope() -> service.Scope:
