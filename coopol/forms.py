@@ -3,6 +3,18 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField
 
+# Row ids are the databases' INTEGER: PostgreSQL refuses a larger number in a query, so a
+# typed or crafted id past this names no row and is refused before it reaches the database.
+ID_MAX = 2**31 - 1
+
+
+def record_id(value) -> int:
+    """Coerce a submitted choice to a row id (SelectField's `coerce`); ValueError if it is none."""
+    number = int(value)
+    if not -ID_MAX <= number <= ID_MAX:
+        raise ValueError(_l("Ce choix n'existe pas."))
+    return number
+
 
 class CountField(IntegerField):
     """A whole number a person types: a count, a capacity, a number of points.

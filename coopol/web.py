@@ -10,9 +10,11 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from .errors import Refusal
 from .extensions import db
+from .forms import ID_MAX
 from .htmx import add_vary, is_htmx
 
 CSP = (
@@ -140,8 +142,17 @@ def refused(error: Refusal):
                            message=error.message), error.status
 
 
+class IdConverter(IntegerConverter):
+    """`<int:…>` in a URL: an id past the databases' INTEGER is a 404, not a database error."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", ID_MAX)
+        super().__init__(map, *args, **kwargs)
+
+
 def init_app(app):
-    """Wire the cross-cutting behaviour into the app."""
+    """Wire the cross-cutting behaviour into the app (before the blueprints add their routes)."""
+    app.url_map.converters["int"] = IdConverter
     app.request_class = CoopolRequest
     app.after_request(security_headers)
     app.url_defaults(static_version)

@@ -224,3 +224,11 @@ def test_absurdly_long_numbers_are_refused_not_crashed(admin_client):
     response = admin_client.post("/consultations/new", data={"points_total": "9" * 400})
     assert response.status_code == 422
     assert "Ce nombre est trop grand." in response.get_data(as_text=True)
+
+
+def test_an_id_past_the_databases_integers_in_an_address_is_a_404(client, member_client):
+    """PostgreSQL refuses such a number in a query: the address names nothing."""
+    for path in ("/consultations/2147483648", "/events/99999999999999999999",
+                 "/profile/2147483648"):
+        assert member_client.get(path).status_code == 404
+    assert member_client.get("/consultations/2147483647").status_code == 404

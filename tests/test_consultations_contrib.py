@@ -87,6 +87,18 @@ def test_organiser_accepts_rejects_with_reason_and_merges_keeping_origins(organi
     assert reload(Option, third.id).reject_reason == "Pas le thème."
 
 
+@pytest.mark.parametrize("into", ["2147483648", "-99999999999", "douze"])
+def test_merging_into_an_id_no_row_can_have_is_refused_with_a_message(organiser_client,
+                                                                     section, into):
+    consultation = make_consultation("contributions", section=section)
+    option = proposal(make_member(name="Ana"), consultation, "Des crèches")
+    response = organiser_client.post(
+        f"/consultations/{consultation.id}/options/{option.id}/merge", data={"into": into})
+    assert response.status_code == 422
+    assert "option qui reste" in response.get_data(as_text=True)
+    assert reload(Option, option.id).merged_into_id is None
+
+
 def test_contributors_see_what_became_of_their_proposals(client, section):
     consultation = make_consultation("contributions", section=section, max_choices=2)
     author = make_member(name="Ana")

@@ -13,7 +13,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice as Choice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from ..forms import CountField
+from ..forms import CountField, record_id
 
 METHOD_CHOICES = [
     Choice("ranking", _l("Classement : chacun classe ses priorités (points Borda)")),
@@ -36,7 +36,7 @@ class SetupForm(FlaskForm):
     title = StringField(_l("Titre"), validators=[
         InputRequired(_l("Donne un titre.")),
         Length(max=200, message=_l("200 caractères au plus."))])
-    theme = SelectField(_l("Thème"), choices=[], coerce=int,
+    theme = SelectField(_l("Thème"), choices=[], coerce=record_id,
                         validators=[InputRequired(_l("Choisis un thème."))])
     context = TextAreaField(_l("Contexte (Markdown)"), validators=[
         Length(max=20000, message=_l("20 000 caractères au plus."))])
@@ -70,7 +70,7 @@ class RejectForm(FlaskForm):
 
 
 class MergeForm(FlaskForm):
-    into = SelectField(_l("Fusionner dans"), choices=[], coerce=int, validate_choice=False,
+    into = SelectField(_l("Fusionner dans"), choices=[], coerce=record_id, validate_choice=False,
                        validators=[InputRequired(_l("Choisis l'option qui reste."))])
 
 

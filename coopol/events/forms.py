@@ -23,7 +23,7 @@ from wtforms.validators import (
 )
 
 from ..database import utcnow
-from ..forms import CountField
+from ..forms import CountField, record_id
 from ..geo.forms import PlaceForm
 from .service import WHENS, to_utc
 
@@ -63,12 +63,12 @@ class EventForm(PlaceForm):
         description=_l("Par exemple : salle Croizat, marché de l'Estacade."))
     address = StringField(_l("Adresse"), validators=[_max(200)])
     group_id = SelectField(
-        _l("Groupe qui organise"), coerce=int, choices=[], default=0, validate_choice=False,
+        _l("Groupe qui organise"), coerce=record_id, choices=[], default=0, validate_choice=False,
         description=_l("L'événement d'un groupe compte dans la section du groupe (pour un "
                        "groupe national : celle de la commune)."))
-    section_id = SelectField(_l("Section qui organise"), coerce=int, choices=[],
+    section_id = SelectField(_l("Section qui organise"), coerce=record_id, choices=[],
                              validate_choice=False)
-    theme_id = SelectField(_l("Thème"), coerce=int, choices=[], validate_choice=False)
+    theme_id = SelectField(_l("Thème"), coerce=record_id, choices=[], validate_choice=False)
     capacity = CountField(_l("Nombre de places (vide : sans limite)"), validators=[
         Optional(), NumberRange(min=1, max=100000, message=_l("Indique au moins 1 place."))])
     visibility = RadioField(_l("Qui peut le voir"), choices=VISIBILITY_CHOICES, default="public",

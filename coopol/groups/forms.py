@@ -6,6 +6,7 @@ from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaF
 from wtforms.fields.choices import SelectChoice as Choice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from ..forms import record_id
 from ..profile.forms import CheckboxesField
 
 
@@ -37,7 +38,7 @@ class GroupForm(FlaskForm):
                                 description=_l("Markdown simple : **gras**, listes, liens."),
                                 validators=[_required(_l("Présente le groupe en quelques mots.")),
                                             _max(5000)])
-    themes = CheckboxesField(_l("Thèmes"), coerce=int, choices=[], validate_choice=False)
+    themes = CheckboxesField(_l("Thèmes"), coerce=record_id, choices=[], validate_choice=False)
     is_open = RadioField(_l("Qui peut entrer"), default="open", choices=[
         Choice("open", _l("Ouvert : on rejoint en un clic")),
         Choice("closed", _l("Fermé : l'animation accepte chaque demande")),

@@ -9,6 +9,7 @@ from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice as Choice
 from wtforms.validators import DataRequired, Length, Regexp
 
+from ..forms import record_id
 from .service import SEEN_DAYS, STATUSES, MemberFilter
 
 _INT = re.compile(r"^\d{1,9}$")
@@ -99,7 +100,7 @@ class ComposeForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
-    section = SelectField(_l("Section"), coerce=int, choices=[], validate_choice=False)
+    section = SelectField(_l("Section"), coerce=record_id, choices=[], validate_choice=False)
     file = FileField(_l("Liste des adhérent·es (CSV)"),
                      description=_l("Un fichier CSV ou texte, une adresse e-mail par ligne "
                                     "(ou une colonne « email »), 1 Mo au plus."),

@@ -15,6 +15,7 @@ from wtforms.fields.choices import SelectChoice as Choice
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..forms import record_id
 from ..geo.forms import PlaceForm
 
 
@@ -43,7 +44,7 @@ class ProfileForm(PlaceForm):
     section = SelectField(_l("Section"), choices=[], coerce=str, validate_choice=False)
     status = RadioField(_l("Statut"), choices=STATUS_CHOICES,
                         validators=[InputRequired(_l("Choisis ton statut."))])
-    interests = CheckboxesField(_l("Thèmes qui m'intéressent"), coerce=int, choices=[],
+    interests = CheckboxesField(_l("Thèmes qui m'intéressent"), coerce=record_id, choices=[],
                                 validate_choice=False)
     skills = StringField(
         _l("Compétences (séparées par des virgules)"),
