@@ -110,6 +110,10 @@ def rows(t):
         ("dashboard: national (admin)", 0, "GET", "/dashboards/national", None, {}),
         ("dashboard: national sorted (htmx)", 0, "GET", "/dashboards/national?sort=rate",
          None, HTMX),
+        ("member search: count (secretary)", 1, "GET", "/organize/?themes=1", None, {}),
+        ("member search: count (htmx)", 1, "GET", "/organize/?themes=1&seen=30", None, HTMX),
+        ("member search: names (secretary)", 1, "GET", "/organize/members?themes=1", None, {}),
+        ("member search: national count (admin)", 0, "GET", "/organize/?themes=1", None, {}),
         ("healthz (floor)", 3, "GET", "/healthz", None, {}),
     ]
 
