@@ -2,11 +2,12 @@
 and back down, on SQLite and (with COOPOL_TEST_DATABASE_URL) PostgreSQL."""
 
 import os
+from datetime import datetime
 
 import pytest
 from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import Boolean, Date, DateTime, Integer, create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from coopol import create_app
@@ -93,4 +94,39 @@ def test_scale_revision_fills_closed_consultations_and_comes_off_without_losing_
         with db.engine.connect() as connection:
             assert connection.execute(text("SELECT count(*) FROM option")).scalar() == 2
             assert connection.execute(text("SELECT count(*) FROM area_result")).scalar() == 2
+        db.engine.dispose()
+
+
+def _insert(connection, table: str, **given) -> None:
+    """Insert a row giving `given` and a plain value to every other required column."""
+    values = dict(given)
+    for column in inspect(connection).get_columns(table):
+        name, kind = column["name"], column["type"]
+        if name in values or column["nullable"] or column.get("default") is not None \
+                or name == "id":
+            continue
+        values[name] = (1 if isinstance(kind, Integer) else False if isinstance(kind, Boolean)
+                        else datetime(2026, 1, 1) if isinstance(kind, DateTime | Date) else "x")
+    connection.execute(text(f'INSERT INTO "{table}" ({", ".join(values)}) '  # noqa: S608
+                            f'VALUES ({", ".join(":" + k for k in values)})'), values)
+
+
+def test_a_downgrade_that_rebuilds_a_table_keeps_the_rows_pointing_at_it(empty_database_url):
+    """SQLite's batch mode copies `event` and drops the old one: RSVPs must not go with it."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url, "SECRET_KEY": "x"})
+    with app.app_context():
+        directory = app.extensions["migrate"].directory
+        upgrade(directory=directory, revision="0005")
+        with db.engine.begin() as connection:
+            connection.execute(text("INSERT INTO federation (code, name) VALUES ('38', 'Isère')"))
+            _insert(connection, "commune", insee="38185", federation_code="38")
+            _insert(connection, "section", id=1, name="Grenoble", federation_code="38")
+            _insert(connection, "member", id=1, email="lea@exemple.fr", section_id=1)
+            _insert(connection, "event", id=1, section_id=1, organiser_id=1,
+                    commune_insee="38185")
+            _insert(connection, "rsvp", id=1, event_id=1, member_id=1)
+        downgrade(directory=directory, revision="0004")
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM rsvp")).scalar() == 1
+            assert connection.execute(text("SELECT count(*) FROM event")).scalar() == 1
         db.engine.dispose()
