@@ -1,7 +1,8 @@
 -- wrk script: logged-in members browsing, RSVPing and voting (bench/load.sh runs it).
 -- Usage: wrk ... -s bench/load.lua URL -- MODE SESSIONS_FILE
 -- MODE: events (the event list), group (the biggest group's page), mixed (election night:
--- half browsing, a quarter RSVP/cancel, a quarter vote taps).
+-- half browsing, a quarter RSVP/cancel, a quarter vote taps), vote (voters only: the ballot
+-- page, then two taps that add and remove an option).
 
 local threads, counter = {}, 0
 
@@ -45,6 +46,14 @@ function request()
   if mode == "floor" then return get(s, "/healthz") end
   if mode == "events" then return get(s, "/events/") end
   if mode == "group" then return get(s, "/groups/" .. s.group) end
+  if mode == "vote" and i % 3 == 0 then
+    return get(s, "/consultations/" .. s.consultation .. "/vote")
+  end
+  if mode == "vote" then
+    s.voted = not s.voted
+    return post(s, "/consultations/" .. s.consultation .. "/vote/tap",
+                "option=" .. s.option .. "&action=" .. (s.voted and "add" or "remove"))
+  end
   local step = i % 8
   if step == 0 then return get(s, "/") end
   if step == 1 then return get(s, "/events/") end

@@ -39,16 +39,31 @@ run() {  # mode connections
     -- "$1" "$work/sessions.tsv" | awk '/^RESULT/ {print $2, $3, $4, $5, $6, $7}'
 }
 
+server_p95() {  # p95 of the server time the app logged (one line a request) since line $1
+  tail -n +"$(($1 + 1))" "$work/gunicorn.log" | grep -o ' [0-9.]*ms id=' | tr -d 'msid= ' \
+    | sort -n | awk '{v[NR] = $1} END {if (NR) printf "%.1f", v[int(NR * 0.95 + 0.5)]; else print "—"}'
+}
+
 echo "database: ${COOPOL_DATABASE_URL%%:*}, workers: $COOPOL_WORKERS, duration: $DURATION," \
   "machine: $(nproc) cores"
-echo "| scenario | connections | req/s | p50 ms | p90 ms | p99 ms | errors | requests | of floor |"
-echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+# Latencies are seen by the clients (queueing included); "server p95" is the time the app
+# itself spent on a request, from its log line, whatever the queue in front of it.
+echo "| scenario | connections | req/s | p50 ms | p90 ms | p99 ms | server p95 ms | errors | requests | of floor |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+mark=$(wc -l <"$work/gunicorn.log")
 read -r floor p50 p90 p99 errors requests < <(run floor "$CONNECTIONS")
-echo "| /healthz (floor) | $CONNECTIONS | $floor | $p50 | $p90 | $p99 | $errors | $requests | 100 % |"
-for scenario in "events $CONNECTIONS" "group $CONNECTIONS" "mixed $CONNECTIONS" \
-                "mixed $ELECTION_CONNECTIONS"; do
+echo "| /healthz (floor) | $CONNECTIONS | $floor | $p50 | $p90 | $p99 | $(server_p95 "$mark") | $errors | $requests | 100 % |"
+for scenario in "events $CONNECTIONS" "group $CONNECTIONS" "vote $CONNECTIONS" \
+                "mixed $CONNECTIONS" "mixed $ELECTION_CONNECTIONS"; do
   set -- $scenario
+  mark=$(wc -l <"$work/gunicorn.log")
   read -r rps p50 p90 p99 errors requests < <(run "$1" "$2")
   share=$(awk -v a="$rps" -v b="$floor" 'BEGIN {printf "%.0f %%", 100 * a / b}')
-  echo "| $1 | $2 | $rps | $p50 | $p90 | $p99 | $errors | $requests | $share |"
+  echo "| $1 | $2 | $rps | $p50 | $p90 | $p99 | $(server_p95 "$mark") | $errors | $requests | $share |"
 done
+# What the errors were, as the app answered them (timeouts and refused connections are not here).
+echo
+echo "answers of 400 and above, by status and route:"
+grep -oE '(GET|POST) [^ ]+ [45][0-9][0-9] ' "$work/gunicorn.log" \
+  | sed -E 's#/[0-9]+#/<id>#g; s#\?[^ ]*##' | sort | uniq -c | sort -rn | head -10 || echo "  none"
+
