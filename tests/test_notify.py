@@ -235,6 +235,16 @@ def test_notifications_page_is_paginated_newest_first_and_mine_only(client, memb
     assert client.get("/notify/").text.count("Sujet") == 0
 
 
+def test_a_notification_title_is_shown_escaped(client, member):
+    db.session.add(Notification(member_id=member.id, kind="group", verb="group_post",
+                                title="<script>alert(1)</script>", target_type="post",
+                                target_id=1, dedup_key="post:1"))
+    db.session.commit()
+    login(client, member)
+    html = client.get("/notify/").text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert" not in html
+
+
 def test_notification_of_something_gone_says_so(client, member):
     db.session.add(Notification(member_id=member.id, kind="group", verb="group_post",
                                 title="Disparu", target_type="post", target_id=999999,
