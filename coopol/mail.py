@@ -47,6 +47,7 @@ class OutboxMail(db.Model):
 
 # Templates whose context is built when the mail is sent (e.g. a per-recipient link), so that
 # queuing thousands of them is one INSERT … SELECT: template name -> fn(mail) -> (context, headers).
+# A builder may also give `inline_images` ({content id: PNG bytes}), shown by the HTML part.
 _builders: dict = {}
 
 
@@ -80,7 +81,7 @@ def render(mail: OutboxMail) -> EmailMessage:
             extra, headers = builder(mail)
             context.update(extra)
         text = render_template(f"mail/{mail.template}.txt", **context)
-        if "html_body" in context:
+        if "html_body" in context or context.get("inline_images"):
             html = render_template(f"mail/{mail.template}.html", **context)
     subject, _, body = text.lstrip().partition("\n")
     message = EmailMessage()
@@ -93,6 +94,8 @@ def render(mail: OutboxMail) -> EmailMessage:
     message.set_content(body.strip() + "\n")
     if html is not None:
         message.add_alternative(html, subtype="html")
+        for cid, png in (context.get("inline_images") or {}).items():
+            message.get_body(("html",)).add_related(png, "image", "png", cid=f"<{cid}>")
     return message
 
 

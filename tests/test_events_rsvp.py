@@ -19,8 +19,13 @@ def rsvp_count() -> int:
     return db.session.scalar(select(func.count()).select_from(Rsvp))
 
 
+def text_of(message) -> str:
+    """The plain-text part of a mail (a guest's confirmation also has an HTML part)."""
+    return message.get_body(("plain",)).get_content()
+
+
 def link_in(message) -> str:
-    return re.search(r"http://coopol\.test(/\S+)", message.get_content()).group(1)
+    return re.search(r"http://coopol\.test(/\S+)", text_of(message)).group(1)
 
 
 @pytest.mark.parametrize("htmx", [False, True])
@@ -146,7 +151,12 @@ def test_guest_rsvps_confirms_by_mail_and_cancels_from_the_mail(client, section,
     assert reload(Event, event.id).going_count == 1
     mail.work_once()
     confirmed = sent_mail[1]
-    assert "Inscription confirmée" in confirmed["Subject"] and rsvp.code in confirmed.get_content()
+    assert "Inscription confirmée" in confirmed["Subject"] and rsvp.code in text_of(confirmed)
+    # Its HTML part shows the QR code the organiser scans: an inline PNG named by the page.
+    html_part = confirmed.get_body(("html",))
+    assert 'src="cid:qr"' in html_part.get_content() and rsvp.code in html_part.get_content()
+    qr = next(part for part in confirmed.walk() if part.get_content_type() == "image/png")
+    assert qr["Content-ID"] == "<qr>" and qr.get_content().startswith(b"\x89PNG")
     cancel = link_in_last(confirmed)
     assert "Je ne viens plus" in client.get(cancel).get_data(as_text=True)
     assert reload(Rsvp, rsvp.id).status == "going"  # opening the link is not cancelling
@@ -156,7 +166,7 @@ def test_guest_rsvps_confirms_by_mail_and_cancels_from_the_mail(client, section,
 
 
 def link_in_last(message) -> str:
-    return re.findall(r"http://coopol\.test(/\S+)", message.get_content())[-1]
+    return re.findall(r"http://coopol\.test(/\S+)", text_of(message))[-1]
 
 
 @pytest.mark.parametrize(("data", "message"), [

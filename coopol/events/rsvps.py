@@ -6,9 +6,11 @@ RSVPs to the same event therefore queue up behind each other, whatever the datab
 `_take_place` then only succeeds while `going_count` is below the capacity.
 """
 
+import io
 import secrets
 
-from flask import current_app
+import segno
+from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import case, func, select, update
@@ -234,6 +236,23 @@ def guest_confirm(rsvp: Rsvp, locale: str = "fr") -> Rsvp:
     elif rsvp.status == "cancelled":
         raise RsvpError(_l("Cette inscription a été annulée : inscris-toi de nouveau."))
     return rsvp
+
+
+def check_in_url(event_id: int, code: str) -> str:
+    """Return the address an organiser's phone opens from a participant's QR code."""
+    return url_for("events.participants", event_id=event_id, code=code, _external=True)
+
+
+@mail.register_builder("guest_confirmed")
+def guest_confirmed_qr(outbox) -> tuple[dict, dict]:
+    """Give a guest's confirmation mail their QR code (an inline PNG) once they have a place."""
+    context = outbox.context
+    if context.get("status") != "going":
+        return {}, {}
+    png = io.BytesIO()
+    segno.make(check_in_url(context["event_id"], context["code"]), error="m").save(
+        png, kind="png", scale=4, border=2)
+    return {"inline_images": {"qr": png.getvalue()}}, {}
 
 
 def guest_cancel(rsvp: Rsvp) -> Rsvp:

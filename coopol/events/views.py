@@ -84,8 +84,8 @@ def index():
 
 def qr_code(event: Event, code: str) -> str:
     """Return an SVG QR code (a data URI) that opens the check-in with this code filled in."""
-    url = url_for("events.participants", event_id=event.id, code=code, _external=True)
-    return segno.make(url, error="m").svg_data_uri(scale=3, border=2)
+    return segno.make(rsvps.check_in_url(event.id, code), error="m").svg_data_uri(
+        scale=3, border=2)
 
 
 def page_context(event: Event, guest_form=None) -> dict:

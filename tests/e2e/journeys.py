@@ -49,7 +49,8 @@ def register(v, email: str, name: str, place: str) -> None:
 def mail_link(server, email: str, path: str) -> str:
     """The link to `path` in the last mail sent to `email`."""
     for message in reversed(server.deliver_mail()):
-        found = re.search(r"\S+" + re.escape(path) + r"\S+", message.get_content())
+        text = message.get_body(("plain",)).get_content()
+        found = re.search(r"\S+" + re.escape(path) + r"\S+", text)
         if message["To"] == email and found:
             return found.group(0)
     raise AssertionError(f"no mail with {path} for {email}")

@@ -80,7 +80,8 @@ def rsvp_near_me(v, server) -> None:
 def confirm_link(server, email: str) -> str:
     """The confirmation link of the last mail sent to a guest."""
     for message in reversed(server.deliver_mail()):
-        found = re.search(r"\S+/events/guest/confirm/\S+", message.get_content())
+        text = message.get_body(("plain",)).get_content()
+        found = re.search(r"\S+/events/guest/confirm/\S+", text)
         if message["To"] == email and found:
             return found.group(0)
     raise AssertionError(f"no confirmation mail for {email}")
