@@ -211,6 +211,9 @@ def waiting_list_promotes_and_check_in(v, server) -> None:
     expect(rows.filter(has_text=WAITING[1])).to_contain_text(re.compile(r"— vient ·"))
     expect(rows.filter(has_text=name)).to_contain_text("ne vient plus")
     v.check("participants, promoted")
+    told = [m for m in server.deliver_mail() if m["To"] == WAITING[0]
+            and title in m.get_body(("plain",)).get_content()]
+    assert told, "the promoted member is told by mail"
 
     paul = rows.filter(has_text=TAKEN_BY[0])
     in_place(v, lambda: v.button("Pointer présent·e", paul),
