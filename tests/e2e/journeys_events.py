@@ -1,20 +1,25 @@
 """Issue 5's journeys: what is on near a Grenoble member, RSVP, waiting list, calendar; a guest
-who comes without an account; an organiser who publishes an event.
+who comes without an account; an organiser who publishes an event, and one whose event of 3
+places fills up, sees the waiting list promote and checks people in.
 
 Run in every browsing mode (see tests/e2e/journeys.py): with JavaScript the RSVP and the
-guest's form are swapped in place.
+guest's form are swapped in place, and so is a check-in tap.
 """
 
 import re
 from datetime import datetime, time, timedelta
 
 from playwright.sync_api import expect
+from sqlalchemy import select
 
 from coopol.database import utcnow
+from coopol.events.models import Event, Rsvp
 from coopol.events.service import to_paris
-from tests.e2e.journeys import flash
+from coopol.profile.models import Member
+from tests.e2e.journeys import flash, log_out
 from tests.e2e.journeys_groups import in_place, log_in_as, nav
 from tests.e2e.seed import FULL_EVENT, LEAFLETING, NAMES, member_email
+from tests.e2e.seed_jr_ge import TAKEN_BY, WAITING, small_event
 
 NEAR_ME = "Événements près de chez toi"
 
@@ -164,4 +169,68 @@ def organiser_publishes_an_event(v, server) -> None:
     expect(card).to_contain_text("0 / 3 places prises")
 
 
-JOURNEYS = [rsvp_near_me, guest_comes_without_an_account, organiser_publishes_an_event]
+def rsvp_code(server, event_id: int, name: str) -> str:
+    return server.query(select(Rsvp.code).join(Member, Rsvp.member_id == Member.id).where(
+        Rsvp.event_id == event_id, Member.display_name == name))
+
+
+def waiting_list_promotes_and_check_in(v, server) -> None:
+    """An event of 3 places is full; Julie waits. The organiser gives up her own place, Julie
+    gets it; at the door the organiser checks Paul in by a tap and Sofia by her code."""
+    name, title = NAMES[v.mode], small_event(NAMES[v.mode])
+    event_id = server.query(select(Event.id).where(Event.title == title))
+    log_in_as(v, *WAITING)
+    v.goto(f"/events/{event_id}")
+    v.expect_page(title)
+    box = rsvp_box(v)
+    expect(box).to_contain_text("3 / 3 places prises")
+    in_place(v, lambda: v.button("Je m'inscris sur la liste d'attente", box),
+             lambda: expect(box).to_contain_text("Tu es sur la liste d'attente."))
+    log_out(v)
+
+    log_in_as(v, member_email(v.mode), name)
+    v.goto(f"/events/{event_id}")
+    v.expect_page(title)
+    v.link("Participant·es et pointage")
+    v.expect_page("Participant·es")
+    rows = v.page.locator("#participants li")
+    expect(rows.filter(has_text=WAITING[1])).to_contain_text("en attente")
+    v.check("participants, full")
+    v.link(f"← {title}")
+    v.expect_page(title)
+    box = rsvp_box(v)
+    in_place(v, lambda: v.button("Je ne viens plus", box),  # Julie takes the place at once
+             lambda: expect(box).to_contain_text("C'est complet"))
+    expect(box).to_contain_text("3 / 3 places prises")
+    flash(v, "C'est noté : tu ne viens plus.")
+
+    v.link("Participant·es et pointage")
+    v.expect_page("Participant·es")
+    main = v.page.locator("main")
+    expect(main).to_contain_text("3 viennent, 0 en attente")
+    expect(rows.filter(has_text=WAITING[1])).to_contain_text(re.compile(r"— vient ·"))
+    expect(rows.filter(has_text=name)).to_contain_text("ne vient plus")
+    v.check("participants, promoted")
+    told = [m for m in server.deliver_mail() if m["To"] == WAITING[0]
+            and title in m.get_body(("plain",)).get_content()]
+    assert told, "the promoted member is told by mail"
+
+    paul = rows.filter(has_text=TAKEN_BY[0])
+    in_place(v, lambda: v.button("Pointer présent·e", paul),
+             lambda: expect(paul).to_contain_text("Présent·e"))
+    if not v.js:
+        flash(v, f"{TAKEN_BY[0]} : présence enregistrée.")
+    expect(paul.get_by_role("button", name="Annuler")).to_be_visible()
+    v.check("participant checked in")
+
+    v.fill("Code d'inscription", rsvp_code(server, event_id, TAKEN_BY[1]))
+    v.button("Pointer avec ce code")
+    v.expect_page("Participant·es")
+    flash(v, f"{TAKEN_BY[1]} est enregistré·e présent·e.")
+    expect(rows.filter(has_text=TAKEN_BY[1])).to_contain_text("Présent·e")
+    expect(main).to_contain_text("2 présent·es")
+    v.check("participant checked in by code")
+
+
+JOURNEYS = [rsvp_near_me, guest_comes_without_an_account, organiser_publishes_an_event,
+            waiting_list_promotes_and_check_in]

@@ -1,4 +1,5 @@
-"""Issue 4's journey: a Grenoble member finds a group, joins, posts, replies, supports, leaves.
+"""Issue 4's journeys: a Grenoble member finds a group, joins, posts, replies, supports, leaves;
+an animateur accepts a request to join a closed group and hides a post with a reason.
 
 Run in every browsing mode (see tests/e2e/journeys.py for the conventions): with JavaScript
 the search, the join, the reply, the support and the leave are swapped in place.
@@ -7,9 +8,12 @@ the search, the join, the reply, the support and the leave are swapped in place.
 import re
 
 from playwright.sync_api import expect
+from sqlalchemy import select
 
-from tests.e2e.journeys import flash, log_in
+from coopol.groups.models import Group
+from tests.e2e.journeys import flash, log_in, log_out
 from tests.e2e.seed import GROUP, NAMES, PROPOSAL, THREAD, member_email
+from tests.e2e.seed_jr_ge import APPLICANT, CLOSED_THREAD, RUDE_REPLY, closed_group
 from tests.e2e.server import DEMO_PASSWORD
 
 
@@ -115,4 +119,54 @@ def find_join_post_support_leave(v, server) -> None:
     v.check("group left")
 
 
-JOURNEYS = [find_join_post_support_leave]
+def animateur_approves_and_hides(v, server) -> None:
+    """Yann asks to join a closed group; its animateur accepts him from the requests page,
+    then hides a rude reply with a reason, which the thread shows in its place."""
+    name = NAMES[v.mode]
+    group = closed_group(name)
+    slug = server.query(select(Group.slug).where(Group.name == group))
+    log_in_as(v, *APPLICANT)
+    v.goto(f"/groups/{slug}")
+    v.expect_page(group)
+    expect(v.page.locator("main")).to_contain_text("rejoins-le pour lire ses discussions")
+    membership = v.page.locator("#membership")
+    in_place(v, lambda: v.button("Demander à rejoindre", membership),
+             lambda: expect(membership).to_contain_text("ta demande attend une réponse"))
+    v.check("group, request sent")
+    log_out(v)
+
+    log_in_as(v, member_email(v.mode), name)
+    v.goto(f"/groups/{slug}")
+    v.expect_page(group)
+    expect(v.page.locator("#membership")).to_contain_text("tu animes ce groupe")
+    v.link("1 demande à traiter")
+    v.expect_page(f"{group} — Demandes pour rejoindre")
+    v.check("group requests")
+    row = v.page.locator("ul.rows li", has_text=APPLICANT[1])
+    v.button("Accepter", row)
+    v.expect_page(f"{group} — Demandes pour rejoindre")
+    flash(v, f"{APPLICANT[1]} a rejoint le groupe.")
+    expect(v.page.locator("ul.rows")).to_contain_text("Aucune demande en attente.")
+    v.check("group request approved")
+
+    v.link(group, v.page.locator("main h1"))
+    v.expect_page(group)
+    expect(v.page.locator("#membership")).to_contain_text("3 membres")
+    v.link(CLOSED_THREAD)
+    v.expect_page(CLOSED_THREAD)
+    reply = v.page.locator("article.reply", has_text=RUDE_REPLY)
+    v.link("Masquer", reply)
+    v.expect_page("Masquer un message")
+    v.check("hide a post")
+    v.fill("Raison, affichée à la place du message", "Pas d'insultes entre nous.")
+    v.button("Masquer")
+    v.expect_page(CLOSED_THREAD)
+    flash(v, "Message masqué.")
+    replies = v.page.locator("article.reply")
+    expect(replies).to_contain_text(
+        "Message masqué par l'animation : Pas d'insultes entre nous.")
+    expect(replies).not_to_contain_text(RUDE_REPLY)
+    v.check("thread, post hidden")
+
+
+JOURNEYS = [find_join_post_support_leave, animateur_approves_and_hides]

@@ -26,6 +26,7 @@ from coopol.groups import service_posts as posts
 from coopol.groups.models import Group
 from coopol.profile import service as profile_service
 from coopol.profile.models import Member, Theme
+from tests.e2e import seed_jr_ge
 from tests.e2e.browser import MODES
 from tests.e2e.server import DEMO_PASSWORD
 
@@ -119,3 +120,4 @@ def seed_journeys() -> None:
         db.session.flush()
         results.close(closed)
     db.session.commit()
+    seed_jr_ge.seed(NAMES, member_email)
