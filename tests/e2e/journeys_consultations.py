@@ -1,15 +1,25 @@
-"""Issue 6's journeys: a member ranks their priorities and votes, once; after the close, the
-Grenoble section secretary reads the section's results and writes its synthesis.
+"""Issue 6's journeys: a member proposes a priority, ranks three then five options and changes
+their mind; after the close, the Grenoble section secretary writes the section's synthesis, the
+Isère fédération secretary writes theirs, and the national admin exports the national report.
 
 Run in every browsing mode (see tests/e2e/journeys.py): with JavaScript each tap on the ballot
 is saved and swapped in place; without it the member fills the whole ballot in one form.
 """
+
+import csv
+import io
 
 from playwright.sync_api import expect
 
 from tests.e2e.journeys import flash
 from tests.e2e.journeys_groups import in_place, log_in_as, nav
 from tests.e2e.seed import NAMES, VOTE, VOTE_OPTIONS, closed_title, member_email
+from tests.e2e.seed_consultation_phases import (
+    CONTRIBUTIONS,
+    FEDERATION_SECRETARY,
+    RANK_FIVE,
+    RANK_FIVE_OPTIONS,
+)
 
 # My priorities, first to third; the phone ballot picks them out of order and reorders.
 MINE = (VOTE_OPTIONS[1], VOTE_OPTIONS[0], VOTE_OPTIONS[4])
@@ -130,4 +140,179 @@ def secretary_writes_the_synthesis(v, server) -> None:
     v.check("results")
 
 
-JOURNEYS = [rank_and_vote_once, secretary_writes_the_synthesis]
+def open_consultation(v, title: str) -> None:
+    """From the main navigation, open a consultation listed among the open ones."""
+    nav(v, "Consultations")
+    v.expect_page("Consultations")
+    v.link(title, v.page.locator("section", has=v.page.locator("#open-title")))
+    v.expect_page(title)
+
+
+def propose_a_priority(v) -> None:
+    """During the contributions phase: an empty proposal is refused, a real one waits."""
+    title = f"Un atelier d'écriture militante ({NAMES[v.mode]})"
+    open_consultation(v, CONTRIBUTIONS)
+    expect(v.page.locator("main .badge").first).to_have_text("Propositions ouvertes")
+    v.check("consultation, contributions open")
+    v.button("Proposer")
+    v.expect_page(CONTRIBUTIONS)
+    flash(v, "Vérifie ta proposition.")
+    expect(v.page.locator("#propose-title ~ form")).to_contain_text("Donne un titre.")
+    v.check("proposal refused")
+    v.fill("Ta priorité, en une ligne", title)
+    v.fill("Explique en quelques mots", "Apprendre à écrire un tract en une soirée.")
+    v.button("Proposer")
+    v.expect_page(CONTRIBUTIONS)
+    flash(v, "Merci ! Ta proposition attend l'avis des organisateur·ices.")
+    mine = v.page.locator("section", has=v.page.locator("#mine-title"))
+    expect(mine.locator("li")).to_have_text(f"{title} — en attente de tri")
+    expect(v.page.locator("#options-title ~ ol")).not_to_contain_text(title)
+    v.check("proposal pending")
+
+
+# Five of six options, in my order; then I drop my third and put the sixth fourth.
+FIVE = tuple(RANK_FIVE_OPTIONS[i] for i in (2, 0, 4, 1, 3))
+CHANGED = tuple(RANK_FIVE_OPTIONS[i] for i in (2, 0, 1, 5, 3))
+
+
+def rank_five(v) -> None:
+    ballot = v.page.locator("#ballot")
+    if v.js:  # five taps, each saved and swapped in
+        heading = ballot.locator("h2").first
+        for count, title in enumerate(FIVE, start=1):
+            in_place(v, lambda title=title: v.button(title, ballot.locator("ul.ballot")),
+                     lambda count=count: expect(heading).to_have_text(
+                         f"Mon classement ({count} sur 5)"))
+        expect(ballot_rows(v)).to_have_text(list(FIVE))
+        return
+    v.page.locator("summary", has_text="Remplir tout le bulletin d'un coup").click()
+    for rank, title in enumerate(FIVE, start=1):
+        v.choose(title, str(rank))
+    v.button("Enregistrer mon vote")
+    v.expect_page(RANK_FIVE)
+    flash(v, "Ton vote est enregistré.")
+    expect(ballot_rows(v)).to_have_text(list(FIVE))
+
+
+def change_my_mind(v) -> None:
+    """Drop the third choice, add the sixth option and move it up to fourth."""
+    ballot = v.page.locator("#ballot")
+    if v.js:
+        in_place(v, lambda: v.button(f"Retirer {FIVE[2]}", ballot),
+                 lambda: expect(ballot_rows(v)).to_have_count(4))
+        in_place(v, lambda: v.button(CHANGED[3], ballot.locator("ul.ballot")),
+                 lambda: expect(ballot_rows(v)).to_have_count(5))
+        in_place(v, lambda: v.button(f"Monter {CHANGED[3]}", ballot),
+                 lambda: expect(ballot_rows(v)).to_have_text(list(CHANGED)))
+        return
+    v.page.locator("summary", has_text="Remplir tout le bulletin d'un coup").click()
+    v.choose(FIVE[2], "—")
+    v.choose(CHANGED[2], "3")
+    v.choose(CHANGED[3], "4")
+    v.button("Enregistrer mon vote")
+    v.expect_page(RANK_FIVE)
+    flash(v, "Ton vote est enregistré.")
+    expect(ballot_rows(v)).to_have_text(list(CHANGED))
+
+
+def propose_then_rank_five(v, server) -> None:
+    """A member proposes a priority, then ranks five options elsewhere and changes their mind."""
+    log_in_as(v, member_email(v.mode), NAMES[v.mode])
+    propose_a_priority(v)
+
+    open_consultation(v, RANK_FIVE)
+    v.link("Voter")
+    v.expect_page(RANK_FIVE)
+    rank_five(v)
+    v.check("ballot, five ranked")
+    v.link("Retour à la consultation")
+    v.expect_page(RANK_FIVE)
+    v.link("Changer mon vote")
+    v.expect_page(RANK_FIVE)
+    expect(ballot_rows(v)).to_have_text(list(FIVE))  # what was saved, read back
+    change_my_mind(v)
+    v.check("ballot, mind changed")
+    v.link("Retour à la consultation")
+    v.link("Changer mon vote")
+    v.expect_page(RANK_FIVE)
+    expect(ballot_rows(v)).to_have_text(list(CHANGED))
+
+
+def federation_secretary_submits(v, server) -> None:
+    """After the close, the Isère secretary opens the fédération page and submits its synthesis."""
+    title = closed_title(v.mode)
+    log_in_as(v, *FEDERATION_SECRETARY)
+    nav(v, "Consultations")
+    v.expect_page("Consultations")
+    v.link(title, v.page.locator("#listing"))
+    v.expect_page(title)
+    v.link("Fédération Isère (38) : suivi et synthèse")
+    v.expect_page("Fédération Isère (38)")
+    expect(v.page.locator("figure.chart figcaption")).to_have_text(
+        "Résultats de la fédération — 6 bulletins")
+    expect(v.page.locator("#sections-title ~ ul li summary").first).to_contain_text("Grenoble")
+    v.check("fédération page")
+
+    v.fill("Synthèse (Markdown)", "L'Isère retient **le local ouvert le samedi**.")
+    v.button("Soumettre")
+    v.expect_page("Fédération Isère (38)")
+    flash(v, "Synthèse soumise.")
+    synthesis = v.page.locator("#synthesis")
+    expect(synthesis).to_contain_text("Soumise le")
+    expect(synthesis).to_contain_text(FEDERATION_SECRETARY[1])
+    expect(synthesis.locator("strong")).to_have_text("le local ouvert le samedi")
+    expect(synthesis).to_contain_text("6 bulletins")
+    expect(synthesis.get_by_role("button", name="Soumettre")).to_have_count(0)
+    v.check("fédération synthesis, submitted")
+
+
+# Six ballots (seed.py): three rank options 1, 2, 3 and three rank 2, 3, 4; Borda 3-2-1.
+NATIONAL = {VOTE_OPTIONS[1]: ("15", "3"), VOTE_OPTIONS[0]: ("9", "3"),
+            VOTE_OPTIONS[2]: ("9", "0"), VOTE_OPTIONS[3]: ("3", "0")}
+
+
+def download(v, name: str) -> str:
+    """Follow an export link as the member would; return the downloaded file's text."""
+    with v.page.expect_download() as info:
+        v.link(name)
+    return open(info.value.path(), encoding="utf-8").read()
+
+
+def admin_exports_the_report(v, server) -> None:
+    """After the close, the national admin reads the report and exports it as CSV and HTML."""
+    title = closed_title(v.mode)
+    log_in_as(v, "admin@demo.coopol.fr", "Camille Admin")
+    nav(v, "Consultations")
+    v.expect_page("Consultations")
+    v.link(title, v.page.locator("section", has=v.page.locator("#managed-title")))
+    v.expect_page(title)
+    v.link("Rapport")
+    v.expect_page(f"Rapport : {title}")
+    national = v.page.locator("section", has=v.page.locator("#national-title"))
+    first = national.locator("table tbody tr").first
+    expect(first.locator("th")).to_have_text(VOTE_OPTIONS[1])
+    expect(first.locator("td").nth(1)).to_have_text("15")
+    expect(v.page.locator("#figures-title ~ dl")).to_contain_text("6 (")
+    v.check("national report")
+
+    exported = download(v, "Exporter en CSV")
+    rows = list(csv.DictReader(io.StringIO(exported)))
+    national = {r["option"]: (r["points"], r["premiers_choix"])
+                for r in rows if r["niveau"] == "national"}
+    assert {k: national[k] for k in NATIONAL} == NATIONAL, national
+    assert {r["bulletins"] for r in rows if r["niveau"] == "national"} == {"6"}
+    assert any(r["niveau"] == "federation" and r["zone"].startswith("Isère") for r in rows)
+
+    html = download(v, "Exporter en un fichier HTML")
+    assert "<style" in html and "stylesheet" not in html and "<script" not in html
+    assert f"Rapport : {title}" in html and VOTE_OPTIONS[1] in html
+
+    for path, kind in (("report.csv", "text/csv"), ("report.html", "text/html")):
+        answer = v.page.request.get(v.page.url.replace("/report", "/" + path))
+        assert answer.status == 200 and answer.headers["content-type"].startswith(kind)
+        assert answer.headers["content-disposition"].startswith("attachment; filename=")
+    assert v.page.url.endswith("/report"), "an export does not leave the report"
+
+
+JOURNEYS = [rank_and_vote_once, secretary_writes_the_synthesis, propose_then_rank_five,
+            federation_secretary_submits, admin_exports_the_report]

@@ -19,7 +19,7 @@ from coopol.profile.models import Member
 from tests.e2e.journeys import flash, log_out
 from tests.e2e.journeys_groups import in_place, log_in_as, nav
 from tests.e2e.seed import FULL_EVENT, LEAFLETING, NAMES, member_email
-from tests.e2e.seed_jr_ge import TAKEN_BY, WAITING, small_event
+from tests.e2e.seed_animateur_organiser import TAKEN_BY, WAITING, small_event
 
 NEAR_ME = "Événements près de chez toi"
 

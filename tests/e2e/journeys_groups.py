@@ -13,7 +13,7 @@ from sqlalchemy import select
 from coopol.groups.models import Group
 from tests.e2e.journeys import flash, log_in, log_out
 from tests.e2e.seed import GROUP, NAMES, PROPOSAL, THREAD, member_email
-from tests.e2e.seed_jr_ge import APPLICANT, CLOSED_THREAD, RUDE_REPLY, closed_group
+from tests.e2e.seed_animateur_organiser import APPLICANT, CLOSED_THREAD, RUDE_REPLY, closed_group
 from tests.e2e.server import DEMO_PASSWORD
 
 

@@ -26,7 +26,7 @@ from coopol.groups import service_posts as posts
 from coopol.groups.models import Group
 from coopol.profile import service as profile_service
 from coopol.profile.models import Member, Theme
-from tests.e2e import seed_jr_ge
+from tests.e2e import seed_animateur_organiser, seed_consultation_phases
 from tests.e2e.browser import MODES
 from tests.e2e.server import DEMO_PASSWORD
 
@@ -119,5 +119,6 @@ def seed_journeys() -> None:
         closed.vote_closes_at = now - timedelta(hours=1)
         db.session.flush()
         results.close(closed)
+    seed_consultation_phases.seed_consultations(_member)
     db.session.commit()
-    seed_jr_ge.seed(NAMES, member_email)
+    seed_animateur_organiser.seed(NAMES, member_email)
