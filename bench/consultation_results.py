@@ -19,6 +19,8 @@ from sqlalchemy import func, insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from national_sections import make_sections  # noqa: E402
+
 from coopol import create_app  # noqa: E402
 from coopol.consultations import results  # noqa: E402
 from coopol.consultations.models import (  # noqa: E402
@@ -32,21 +34,14 @@ from coopol.consultations.models import (  # noqa: E402
 from coopol.database import utcnow  # noqa: E402
 from coopol.extensions import db  # noqa: E402
 from coopol.geo import service as geo_service  # noqa: E402
-from coopol.geo.models import Commune, Section  # noqa: E402
+from coopol.geo.models import Section  # noqa: E402
 from coopol.profile.models import Member  # noqa: E402
 
 MEMBERS, OPTIONS, BALLOTS, SECTIONS, RANKED = 40_000, 30, 25_000, 3_000, 5
 
 
 def build(rng: random.Random) -> Consultation:
-    communes = db.session.execute(select(Commune.insee, Commune.federation_code)
-                                  .order_by(Commune.insee)).all()
-    per_section = max(1, len(communes) // SECTIONS)
-    db.session.execute(insert(Section), [
-        {"id": i + 1, "name": f"Section {i + 1}", "federation_code": communes[i * per_section][1]}
-        for i in range(SECTIONS)])
-    placed = [(insee, fed, min(n // per_section, SECTIONS - 1) + 1)
-              for n, (insee, fed) in enumerate(communes)]
+    placed = make_sections(SECTIONS)
     people = [rng.choice(placed) for _ in range(MEMBERS)]
     db.session.execute(insert(Member), [
         {"id": i + 1, "email": f"m{i}@exemple.fr", "password_hash": "x",

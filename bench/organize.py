@@ -22,11 +22,12 @@ from sqlalchemy import func, insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from national_sections import make_sections  # noqa: E402
+
 from coopol import create_app  # noqa: E402
 from coopol.database import utcnow  # noqa: E402
 from coopol.extensions import db  # noqa: E402
 from coopol.geo import service as geo_service  # noqa: E402
-from coopol.geo.models import Commune, Section  # noqa: E402
 from coopol.mail import OutboxMail  # noqa: E402
 from coopol.organize import mobilise, service  # noqa: E402
 from coopol.profile.models import Member, Role, Theme, member_interest  # noqa: E402
@@ -35,14 +36,7 @@ MEMBERS, SECTIONS, THEMES = 40_000, 3_000, 20
 
 
 def build(rng: random.Random) -> None:
-    communes = db.session.execute(select(Commune.insee, Commune.federation_code)
-                                  .order_by(Commune.insee)).all()
-    per_section = max(1, len(communes) // SECTIONS)
-    db.session.execute(insert(Section), [
-        {"id": i + 1, "name": f"Section {i + 1}", "federation_code": communes[i * per_section][1]}
-        for i in range(SECTIONS)])
-    placed = [(insee, min(n // per_section, SECTIONS - 1) + 1)
-              for n, (insee, _fed) in enumerate(communes)]
+    placed = [(insee, section) for insee, _fed, section in make_sections(SECTIONS)]
     now = utcnow()
     db.session.execute(insert(Member), [
         {"id": i + 1, "email": f"m{i}@exemple.fr", "password_hash": "x",
