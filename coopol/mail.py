@@ -18,7 +18,7 @@ from pathlib import Path
 import click
 from flask import current_app, render_template
 from flask_babel import force_locale
-from sqlalchemy import JSON, Index, String, Text, select, update
+from sqlalchemy import JSON, Index, String, Text, insert, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .database import utcnow
@@ -68,6 +68,20 @@ def queue(recipient: str, template: str, locale: str = "fr", **context) -> Outbo
     mail = OutboxMail(recipient=recipient, template=template, context=context, locale=locale)
     db.session.add(mail)
     return mail
+
+
+def queue_many(template: str, mails: list[tuple[str, dict]], locale: str = "fr") -> int:
+    """Queue (recipient, context) mails of one template with one INSERT; count them.
+
+    Like `queue`, they leave only if the transaction commits. The ORM would insert rows added
+    one by one with one statement each (it needs each new id back): a digest for every member
+    goes in together instead.
+    """
+    if mails:
+        db.session.execute(insert(OutboxMail), [
+            {"recipient": recipient, "template": template, "context": context, "locale": locale}
+            for recipient, context in mails])
+    return len(mails)
 
 
 def render(mail: OutboxMail) -> EmailMessage:

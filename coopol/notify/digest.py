@@ -3,13 +3,13 @@
 `flask notify digest --period daily|weekly` claims the pending items of the members who chose
 that period with one UPDATE (a second run, even a concurrent one, finds them taken), reads them
 back with one SELECT in member order, and queues one mail per member through the outbox, written
-with one executemany: three statements whatever the number of members.
+with one INSERT (`mail.queue_many`): three statements whatever the number of members.
 """
 
 from itertools import groupby
 
 import click
-from sqlalchemy import func, insert, literal, select, update
+from sqlalchemy import func, literal, select, update
 
 from .. import mail
 from ..database import utcnow
@@ -44,31 +44,11 @@ def send_digests(period: str, now=None) -> int:
     for (member_id, email, name), items in groupby(rows, key=lambda r: r[:3]):
         items = [{"id": r.id, "kind": r.kind, "verb": r.verb, "title": r.title} for r in items]
         kinds = sorted({item["kind"] for item in items})
-        mails.append(mail.queue(
-            email, "notification_digest", name=name, period=period, items=items[:LISTED],
-            more=max(0, len(items) - LISTED),
-            off=[{"kind": kind, "token": off_token(member_id, kind)} for kind in kinds]))
-    _write_at_once(mails)
-    return len(mails)
-
-
-def _write_at_once(mails: list) -> None:
-    """Write the queued mails with one executemany instead of one INSERT each.
-
-    `mail.queue` builds each row in the session; the ORM would insert them one statement at a
-    time on SQLite (it needs each new id back), so they leave the session and go in together.
-    Column defaults (status, dates) are applied by the INSERT as for any other row.
-    """
-    if not mails:
-        return
-    table = mail.OutboxMail.__table__
-    rows = []
-    for queued in mails:
-        state = vars(queued)
-        rows.append({column.key: state[column.key] for column in table.columns
-                     if column.key in state})
-        db.session.expunge(queued)
-    db.session.execute(insert(table), rows)
+        mails.append((email, {
+            "name": name, "period": period, "items": items[:LISTED],
+            "more": max(0, len(items) - LISTED),
+            "off": [{"kind": kind, "token": off_token(member_id, kind)} for kind in kinds]}))
+    return mail.queue_many("notification_digest", mails)
 
 
 @bp.cli.command("digest")
