@@ -57,14 +57,19 @@ def _init_login(app: Flask) -> None:
     login_manager.login_message = _l("Connecte-toi pour continuer.")
     login_manager.login_message_category = "info"
 
+    from sqlalchemy.orm import joinedload
+
     from .profile.models import Member
+
+    load_with_member = [joinedload(Member.roles), joinedload(Member.commune)]
 
     @login_manager.user_loader
     def load_member(identity: str):
         member_id, _, nonce = identity.partition(":")
         if not member_id.isdigit():
             return None
-        member = db.session.get(Member, int(member_id))
+        # Every page's menu reads the roles, and the lists near me the commune: one query.
+        member = db.session.get(Member, int(member_id), options=load_with_member)
         if member is None or member.session_nonce != nonce or member.is_blocked:
             return None
         return member

@@ -1,5 +1,7 @@
 """Member-written Markdown, rendered and sanitised: the only way user text becomes HTML."""
 
+from functools import lru_cache
+
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -15,8 +17,13 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 
 def render_markdown(text: str | None) -> Markup:
     """Render Markdown to safe HTML: no raw HTML, no scripts, links marked nofollow."""
-    if not text:
-        return Markup("")
+    return _render(text) if text else Markup("")
+
+
+# The HTML depends on the text alone: texts shown again and again (a group's presentation on
+# its page) are rendered once per worker.
+@lru_cache(maxsize=512)
+def _render(text: str) -> Markup:
     html = _md.render(text)
     # Headings written by members stay below the page's own h1/h2.
     for level, target in (("h1", "h3"), ("h2", "h3"), ("h5", "h4"), ("h6", "h4")):

@@ -17,6 +17,7 @@ import click
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import current_app, g, jsonify, request
+from flask_babel import get_translations
 from flask_migrate import upgrade
 from sqlalchemy import text
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -184,6 +185,26 @@ def restore_command(path, yes):
         click.confirm("Remplacer toutes les données par cette sauvegarde ?", abort=True)
     restore(path)
     click.echo("Base restaurée.")
+
+
+def warm_up(app) -> None:
+    """Do once, before gunicorn forks its workers, what each would otherwise do on its first
+    requests: compile every template, load every language's catalogue, read the migration
+    scripts. Workers then start, and restart after `max_requests`, in milliseconds."""
+    for name in app.jinja_env.list_templates(filter_func=lambda n: n.endswith((".html", ".txt"))):
+        app.jinja_env.get_template(name)
+    for language in app.config["LANGUAGES"]:
+        with app.test_request_context(headers={"Accept-Language": language}):
+            get_translations()
+    with app.app_context():
+        _script_directory()
+
+
+def after_fork(app) -> None:
+    """A forked worker opens its own database connections, never its parent's."""
+    with app.app_context():
+        for engine in db.engines.values():
+            engine.dispose(close=False)
 
 
 def init_app(app) -> None:

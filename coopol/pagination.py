@@ -1,5 +1,7 @@
 """Pagination of any list that can grow: one count and one page query."""
 
+from dataclasses import dataclass
+
 from flask import current_app, request
 
 from .extensions import db
@@ -25,3 +27,60 @@ def paginate(query, per_page: int | None = None, total=None):
     if total is not None:
         pagination.total = total if isinstance(total, int) else db.session.scalar(total) or 0
     return pagination
+
+
+class Pager:
+    """What the pager macro reads, from `page` and `pages`."""
+
+    page: int
+    pages: int
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+@dataclass
+class RowPage(Pager):
+    """A page of plain rows: no ORM objects to build for a list read many times a second."""
+
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def paginate_rows(query, count, row=tuple, per_page: int | None = None,
+                  shown=None) -> RowPage:
+    """Return the requested page of a select() of columns, each row made by `row`.
+
+    `count` is the select() of the list's length: the same conditions without the joins and
+    ordering that only the shown columns need. With `shown`, `query` only chooses the page
+    (ordered, cut to one page) and `shown(page)` returns the select() of the columns to show
+    from that subquery: what a row shows is then joined for one page, not for the whole
+    list before it is sorted. A page past the end is empty, as with `paginate`.
+    """
+    per_page = per_page or current_app.config["PAGE_SIZE"]
+    page = page_arg()
+    total = db.session.scalar(count) or 0
+    query = query.limit(per_page).offset((page - 1) * per_page)
+    if shown is not None:
+        query = shown(query.subquery())
+    rows = db.session.execute(query)
+    return RowPage([row(*values) for values in rows], page, per_page, total)

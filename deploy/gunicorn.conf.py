@@ -17,6 +17,23 @@ keepalive = 5
 # Restart workers now and then so that a slow leak never becomes an outage.
 max_requests = 2000
 max_requests_jitter = 200
+# Load the app once, in the master, warmed up (templates compiled, catalogues read): workers
+# start and restart by forking it, in milliseconds instead of a second of CPU each, and
+# share its memory until they write to it.
+preload_app = True
+
+
+def when_ready(server):
+    from coopol.ops import warm_up
+
+    warm_up(server.app.wsgi())
+
+
+def post_fork(server, worker):
+    from coopol.ops import after_fork
+
+    after_fork(server.app.wsgi())
+
 # Our app logs one line per request itself (method, path, status, time, request id).
 accesslog = None
 errorlog = "-"

@@ -2,10 +2,15 @@
 
 import configparser
 import fcntl
+import os
 import re
 import shlex
 import shutil
+import socket
 import subprocess  # noqa: S404  # nosec B404 - runs nginx -t on our own files
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import click
@@ -221,3 +226,38 @@ def test_login_still_answers_when_redis_is_down(app):
     finally:
         limiter.init_app(app)  # the limiter is shared: give the suite's app its storage back
     assert response.status_code == 422
+
+
+def test_gunicorn_workers_fork_from_a_warmed_master(app, tmp_path):
+    """preload_app: the master loads and warms the app once, workers are forked from it and
+    open their own database connections — also those that replace a worker after
+    max_requests (set to 5 here, so that workers are replaced during the test)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "COOPOL_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+           "COOPOL_SECRET_KEY": "gunicorn-test", "COOPOL_WORKERS": "2",
+           "COOPOL_BIND": f"127.0.0.1:{port}",
+           "GUNICORN_CMD_ARGS": "--max-requests 5 --max-requests-jitter 0"}
+    log = tmp_path / "gunicorn.log"
+    with open(log, "w") as handle:
+        server = subprocess.Popen(  # noqa: S603 - our own server, fixed arguments
+            [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "wsgi:app"],
+            cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=5)  # noqa: S310 - local
+                break
+            except OSError:
+                time.sleep(0.1)
+        statuses = [urllib.request.urlopen(base + path, timeout=10).status  # noqa: S310
+                    for _ in range(12) for path in ("/events/", "/healthz", "/auth/login")]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    text_log = log.read_text()
+    assert statuses == [200] * 36, text_log
+    assert text_log.count("Booting worker") >= 4, text_log  # replaced workers served too
+    assert "Traceback" not in text_log and "Error" not in text_log, text_log

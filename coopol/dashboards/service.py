@@ -18,6 +18,7 @@ from ..database import fold, month_key, utcnow
 from ..events.models import Event, Rsvp
 from ..extensions import db
 from ..geo.models import Federation, Section
+from ..pagination import Pager
 from ..profile.models import Member
 
 MONTHS = 12
@@ -317,7 +318,7 @@ def clear_cache() -> None:
 
 
 @dataclass
-class ListPage:
+class ListPage(Pager):
     """A page of rows already in memory, with the attributes of the pager macro."""
 
     rows: list
@@ -334,19 +335,3 @@ class ListPage:
     @property
     def items(self) -> list:
         return self.rows[(self.page - 1) * self.per_page:self.page * self.per_page]
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1

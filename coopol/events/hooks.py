@@ -20,11 +20,11 @@ def _when(value):
 
 
 @groups_service.showing_group.connect
-def group_events_box(group, viewer):
+def group_events_box(group, viewer, membership):
     """Show the group's next events on its page; its animateurs get a button to add one."""
     members_too = bool(getattr(viewer, "is_authenticated", False))
     events, more = service.group_upcoming(group.id, members_too)
-    can_host = not group.is_archived and service.can_host_for(viewer, group)
+    can_host = not group.is_archived and groups_service.can_animate(viewer, group, membership)
     return "events/_group.html", {"group": group, "events": events, "more": more,
                                   "can_host": can_host}
 

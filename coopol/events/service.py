@@ -1,12 +1,11 @@
 """Event rules: who may organise, times in Paris, saving and cancelling, the near-me rings."""
 
-from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
-from sqlalchemy import case, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import and_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from .. import mail, signals
 from ..database import utcnow
@@ -15,13 +14,11 @@ from ..geo.models import Commune, Section
 from ..groups import service as groups_service
 from ..groups.models import Group, GroupMembership
 from ..profile import service as profile_service
-from ..profile.blocking import not_blocked_since
+from ..profile.blocking import not_blocked_in, not_blocked_since
 from .models import Event, Rsvp
 
 PARIS = ZoneInfo("Europe/Paris")
 UTC = ZoneInfo("UTC")
-# Rings of the near-me list, nearest first; the last one is "everywhere else".
-RINGS = ("commune", "section", "epci", "departement", "ailleurs")
 WHENS = ("today", "week", "month")
 
 
@@ -70,6 +67,15 @@ def shown():
     return not_blocked_since(Event.organiser_id, Event.ends_at)
 
 
+def upcoming_shown(now):
+    """Return the condition of events still to come (not ended at `now`) that show.
+
+    For them `shown()` is simpler: a block is always in the past, so a blocked organiser was
+    blocked before the event's end, and it is enough that the organiser is not blocked.
+    """
+    return and_(Event.ends_at >= now, not_blocked_in(Event.organiser_id))
+
+
 def is_hidden(event: Event) -> bool:
     """Tell whether the event is hidden because its organiser was blocked before its end."""
     organiser = event.organiser
@@ -96,15 +102,32 @@ def can_host_for(member, group: Group) -> bool:
     return groups_service.can_animate(member, group, groups_service.membership_of(member, group))
 
 
+def _animated(query, member):
+    """Narrow a select() joined to memberships to the active groups the member animates."""
+    return query.where(GroupMembership.member_id == member.id, GroupMembership.status == "active",
+                       GroupMembership.role == "animateur", Group.archived_at.is_(None))
+
+
 def host_groups(member, limit: int = 50) -> list[Group]:
     """Return the groups, still active, that the member animates and may host events for."""
     if not getattr(member, "is_authenticated", False):
         return []
-    query = (select(Group).join(GroupMembership, GroupMembership.group_id == Group.id)
-             .where(GroupMembership.member_id == member.id, GroupMembership.status == "active",
-                    GroupMembership.role == "animateur", Group.archived_at.is_(None))
-             .order_by(Group.name, Group.id).limit(limit))
-    return list(db.session.scalars(query))
+    query = _animated(select(Group).join(GroupMembership, GroupMembership.group_id == Group.id),
+                      member)
+    return list(db.session.scalars(query.order_by(Group.name, Group.id).limit(limit)))
+
+
+def may_host_events(member) -> bool:
+    """Tell whether the member may create an event: `host_sections` or `host_groups` would
+    offer them something. Asked on every view of the list: roles are already loaded with
+    the member, and the groups need one look-up, not a list."""
+    if not getattr(member, "is_authenticated", False):
+        return False
+    if profile_service.is_admin(member) or any(r.role == "organiser" for r in member.roles):
+        return True
+    query = _animated(select(GroupMembership.id).join(
+        Group, GroupMembership.group_id == Group.id), member)
+    return db.session.scalar(query.limit(1)) is not None
 
 
 def group_event_section(group: Group, commune: Commune | None) -> int | None:
@@ -189,96 +212,12 @@ def cancel_event(event: Event) -> int:
     return told
 
 
-# --- near me ---------------------------------------------------------------------------------
-
-
-@dataclass
-class Origin:
-    """Where the list starts from: a commune and what surrounds it."""
-
-    commune: Commune | None = None
-    section_id: int | None = None
-
-    @property
-    def epci_code(self):
-        return self.commune.epci_code if self.commune else None
-
-    @property
-    def federation_code(self):
-        return self.commune.federation_code if self.commune else None
-
-
-def origin_of(member=None, commune: Commune | None = None) -> Origin:
-    """Start from a typed commune, else from the member's commune and section."""
-    if commune is not None:
-        return Origin(commune, commune.section_id)
-    if member is not None and getattr(member, "is_authenticated", False):
-        return Origin(member.commune, member.section_id)
-    return Origin()
-
-
-def ring_order(origin: Origin):
-    """Return the SQL ring number of an event; it matches `ring_of` below."""
-    whens = []
-    if origin.commune is not None:
-        whens.append((Event.commune_insee == origin.commune.insee, 0))
-    if origin.section_id is not None:
-        whens.append((Event.section_id == origin.section_id, 1))
-    if origin.epci_code:
-        whens.append((Commune.epci_code == origin.epci_code, 2))
-    if origin.federation_code:
-        whens.append((Commune.federation_code == origin.federation_code, 3))
-    return case(*whens, else_=4) if whens else None
-
-
-def ring_of(event: Event, origin: Origin) -> str:
-    """Name the ring an event falls in, as the list's ordering put it there."""
-    commune = event.commune
-    if origin.commune is not None and event.commune_insee == origin.commune.insee:
-        return RINGS[0]
-    if origin.section_id is not None and event.section_id == origin.section_id:
-        return RINGS[1]
-    if origin.epci_code and commune.epci_code == origin.epci_code:
-        return RINGS[2]
-    if origin.federation_code and commune.federation_code == origin.federation_code:
-        return RINGS[3]
-    return RINGS[4]
-
-
-def upcoming_query(origin: Origin, members_too: bool, kind: str | None = None,
-                   when: str | None = None, theme_id: int | None = None,
-                   group_id: int | None = None):
-    """Return the query of events still to come, nearest ring first, soonest first in each."""
-    now = utcnow()
-    query = (
-        select(Event).join(Commune, Event.commune_insee == Commune.insee)
-        .where(Event.status == "scheduled", Event.ends_at >= now, shown())
-        .options(selectinload(Event.commune), selectinload(Event.section),
-                 selectinload(Event.organiser), selectinload(Event.theme),
-                 selectinload(Event.group))
-    )
-    if not members_too:
-        query = query.where(Event.visibility == "public")
-    if kind:
-        query = query.where(Event.kind == kind)
-    if theme_id:
-        query = query.where(Event.theme_id == theme_id)
-    if group_id:
-        query = query.where(Event.group_id == group_id)
-    bound = when_bound(when, now)
-    if bound is not None:
-        query = query.where(Event.starts_at < bound)
-    ring = ring_order(origin)
-    order = ([ring] if ring is not None else []) + [Event.starts_at, Event.id]
-    return query.order_by(*order)
-
-
 def my_rsvps_query(member):
     """Return the query of my RSVPs to events still to come, soonest first."""
     return (
         select(Rsvp).join(Event, Rsvp.event_id == Event.id)
         .where(Rsvp.member_id == member.id, Rsvp.status.in_(("going", "waitlisted")),
-               Event.ends_at >= utcnow(), shown())
+               upcoming_shown(utcnow()))
         .options(selectinload(Rsvp.event).selectinload(Event.commune))
         .order_by(Event.starts_at, Event.id)
     )
@@ -288,9 +227,9 @@ def group_upcoming(group_id: int, members_too: bool, limit: int = 5) -> tuple[li
     """Return a group's next events, soonest first, and whether more follow (one query)."""
     query = (select(Event)
              .where(Event.group_id == group_id, Event.status == "scheduled",
-                    Event.ends_at >= utcnow(), shown())
-             .options(selectinload(Event.commune)).order_by(Event.starts_at, Event.id)
-             .limit(limit + 1))
+                    upcoming_shown(utcnow()))
+             .options(joinedload(Event.commune, innerjoin=True))
+             .order_by(Event.starts_at, Event.id).limit(limit + 1))
     if not members_too:
         query = query.where(Event.visibility == "public")
     rows = list(db.session.scalars(query))

@@ -10,9 +10,8 @@ from ..extensions import db, login_manager
 from ..geo.models import Commune
 from ..groups import service as groups_service
 from ..htmx import render
-from ..pagination import paginate
 from ..profile import service as profile_service
-from . import bp, rsvps, service
+from . import bp, listing, rsvps, service
 from .forms import KIND_LABELS, EventForm, FilterForm, GuestForm
 from .models import KINDS, Event
 
@@ -38,16 +37,21 @@ def event_kind(kind: str) -> str:
     return str(KIND_LABELS.get(kind, kind))
 
 
+bp.add_app_template_global(listing.card_html)
+bp.add_app_template_global(listing.filters_html)
+
+
 def theme_choices(blank: str):
     return [Choice("", blank)] + [Choice(str(t.id), t.name) for t in profile_service.themes()]
 
 
 def group_choices(current):
     """Offer my groups, and the group the list is filtered on, by slug."""
-    mine = [m.group for m in groups_service.my_groups(current_user, limit=30)] \
+    groups = groups_service.my_group_names(current_user, limit=30) \
         if current_user.is_authenticated else []
-    groups = mine + ([current] if current is not None and current not in mine else [])
-    return [Choice("", _("Tous"))] + [Choice(g.slug, g.name) for g in groups] if groups else []
+    if current is not None and current.slug not in {slug for slug, _name in groups}:
+        groups.append((current.slug, current.name))
+    return [Choice("", _("Tous"))] + [Choice(*g) for g in groups] if groups else []
 
 
 @bp.route("/")
@@ -63,23 +67,21 @@ def index():
             status = 422
     elif form.commune.data:
         commune = db.session.get(Commune, form.commune.data)
-    origin = service.origin_of(current_user, commune)
+    origin = listing.origin_of(current_user, commune)
     theme = form.theme.data
     group = groups_service.get_group(form.group.data[:140]) or abort(404) \
         if form.group.data else None
     form.group.choices = group_choices(group)
-    query = service.upcoming_query(
+    pagination = listing.upcoming_page(
         origin, members_too=current_user.is_authenticated,
         kind=form.kind.data if form.kind.data in KINDS else None, when=form.when.data,
         theme_id=int(theme) if theme and theme.isdigit() else None,
         group_id=group.id if group else None)
-    pagination = paginate(query)
-    items = [(event, service.ring_of(event, origin)) for event in pagination.items]
+    items = [(card, listing.ring_of(card, origin)) for card in pagination.items]
     filters = {k: v for k, v in request.args.items() if k != "page" and v}
     return render("events/index.html", "results", status=status, form=form, origin=origin,
                   pagination=pagination, items=items, filters=filters,
-                  can_create=bool(service.host_sections(current_user)
-                                  or service.host_groups(current_user, limit=1)))
+                  can_create=service.may_host_events(current_user))
 
 
 def qr_code(event: Event, code: str) -> str:

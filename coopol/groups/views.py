@@ -105,7 +105,8 @@ def show(slug):
                   readable=readable, threads=threads, more_threads=more, proposals=proposals,
                   pending=pending,
                   boxes=panels.gather(service.showing_group, group,
-                                      viewer=current_user._get_current_object()),
+                                      viewer=current_user._get_current_object(),
+                                      membership=membership),
                   notify_form=NotifyForm(obj=membership) if membership else None)
 
 

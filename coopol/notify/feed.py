@@ -47,7 +47,7 @@ def _parts(member, now: datetime) -> list:
         GroupMembership.member_id == member.id, GroupMembership.status == "active")
     # A blocked member's events, threads and proposals leave the feed with the rest of their
     # content (profile/blocking.py).
-    upcoming = (Event.status == "scheduled", Event.ends_at >= now, events_service.shown())
+    upcoming = (Event.status == "scheduled", events_service.upcoming_shown(now))
     parts = [
         select(*row("event", Rsvp.event_id, Rsvp.created_at, MINE))
         .join(Event, Event.id == Rsvp.event_id)
