@@ -1,8 +1,13 @@
 -- wrk script: logged-in members browsing, RSVPing and voting (bench/load.sh runs it).
 -- Usage: wrk ... -s bench/load.lua URL -- MODE SESSIONS_FILE
--- MODE: events (the event list), group (the biggest group's page), mixed (election night:
--- half browsing, a quarter RSVP/cancel, a quarter vote taps), vote (voters only: the ballot
--- page, then two taps that add and remove an option).
+-- MODE: floor (/healthz), events (the event list), group (the biggest group's page), mixed
+-- (election night: half browsing, a quarter RSVP/cancel, a quarter vote taps), vote (voters
+-- only: the ballot page, then two taps that add and remove an option).
+-- A member never has two requests in flight (bench/members.lua): their RSVP and its
+-- cancellation, their tap and its undoing, reach the server in the order they were sent.
+-- bench/load.sh logs in as many members as connections, so one is always idle.
+
+dofile("bench/members.lua")
 
 local threads, counter = {}, 0
 
@@ -13,59 +18,62 @@ function setup(thread)
 end
 
 function init(args)
-  mode, sessions = args[1], {}
-  local n = 0
-  for line in io.lines(args[2]) do
-    -- each thread gets its own sessions: one member's requests never overlap
-    if n % counter_total() == id then
-      local c, t, e, k, o, g = line:match("([^\t]+)\t([^\t]+)\t([^\t]+)\t([^\t]+)\t([^\t]+)\t([^\t]+)")
-      table.insert(sessions, {cookie = c, csrf = t, event = e, consultation = k, option = o,
-                              group = g, going = false, voted = false})
-    end
-    n = n + 1
+  mode, sessions, i = args[1], {}, 0
+  for _, row in ipairs(members.read(args[2], id)) do
+    local f = row.fields
+    table.insert(sessions, {cookie = f[1], csrf = f[2], event = f[3], consultation = f[4],
+                            option = f[5], group = f[6], going = f[7] == "1",
+                            voted = f[8] == "1",
+                            step = row.line})
   end
-  i = 0
 end
 
-function counter_total()
-  return tonumber(os.getenv("WRK_THREADS") or "2")
+local function get(s, k, path)
+  return wrk.format("GET", path, {Cookie = s.cookie, ["User-Agent"] = members.AGENT,
+                                  ["X-Request-Id"] = "s" .. k .. "-get"})
 end
 
-local function get(s, path)
-  return wrk.format("GET", path, {Cookie = s.cookie})
+local function post(s, k, path, body)
+  return wrk.format("POST", path, {Cookie = s.cookie, ["User-Agent"] = members.AGENT,
+    ["X-CSRFToken"] = s.csrf,
+    ["X-Request-Id"] = "s" .. k .. "-post", ["HX-Request"] = "true",
+    ["Content-Type"] = "application/x-www-form-urlencoded"}, body or "")
 end
 
-local function post(s, path, body)
-  return wrk.format("POST", path, {Cookie = s.cookie, ["X-CSRFToken"] = s.csrf,
-    ["HX-Request"] = "true", ["Content-Type"] = "application/x-www-form-urlencoded"}, body or "")
+local function tap(s, k)
+  s.voted = not s.voted
+  return post(s, k, "/consultations/" .. s.consultation .. "/vote/tap",
+              "option=" .. s.option .. "&action=" .. (s.voted and "add" or "remove"))
 end
 
 function request()
-  i = i + 1
-  local s = sessions[(i % #sessions) + 1]
-  if mode == "floor" then return get(s, "/healthz") end
-  if mode == "events" then return get(s, "/events/") end
-  if mode == "group" then return get(s, "/groups/" .. s.group) end
-  if mode == "vote" and i % 3 == 0 then
-    return get(s, "/consultations/" .. s.consultation .. "/vote")
+  local s, k = members.next_idle(sessions)
+  if s == nil then  -- every member busy (a lost answer): read a page, change nothing
+    s, k = sessions[1], 0
+    return get(s, k, mode == "group" and "/groups/" .. s.group or "/events/")
   end
+  if mode == "floor" then return get(s, k, "/healthz") end
+  if mode == "events" then return get(s, k, "/events/") end
+  if mode == "group" then return get(s, k, "/groups/" .. s.group) end
+  s.step = s.step + 1
   if mode == "vote" then
-    s.voted = not s.voted
-    return post(s, "/consultations/" .. s.consultation .. "/vote/tap",
-                "option=" .. s.option .. "&action=" .. (s.voted and "add" or "remove"))
+    if s.step % 3 == 0 then return get(s, k, "/consultations/" .. s.consultation .. "/vote") end
+    return tap(s, k)
   end
-  local step = i % 8
-  if step == 0 then return get(s, "/") end
-  if step == 1 then return get(s, "/events/") end
-  if step == 2 then return get(s, "/groups/" .. s.group) end
-  if step == 3 then return get(s, "/events/" .. s.event) end
+  local step = s.step % 8
+  if step == 0 then return get(s, k, "/") end
+  if step == 1 then return get(s, k, "/events/") end
+  if step == 2 then return get(s, k, "/groups/" .. s.group) end
+  if step == 3 then return get(s, k, "/events/" .. s.event) end
   if step == 4 or step == 5 then
     s.going = not s.going
-    return post(s, "/events/" .. s.event .. (s.going and "/rsvp" or "/rsvp/cancel"))
+    return post(s, k, "/events/" .. s.event .. (s.going and "/rsvp" or "/rsvp/cancel"))
   end
-  s.voted = not s.voted
-  return post(s, "/consultations/" .. s.consultation .. "/vote/tap",
-              "option=" .. s.option .. "&action=" .. (s.voted and "add" or "remove"))
+  return tap(s, k)
+end
+
+function response(status, headers, body)
+  members.release(headers)
 end
 
 function done(summary, latency, requests)

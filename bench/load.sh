@@ -58,6 +58,8 @@ echo "| /healthz (floor) | $CONNECTIONS | $floor | $p50 | $p90 | $p99 | $(server
 for scenario in $SCENARIOS; do
   if [ "$scenario" = election ]; then set -- mixed "$ELECTION_CONNECTIONS"
   else set -- "$scenario" "$CONNECTIONS"; fi
+  # Members' RSVPs and ballots as the previous run left them (bench/load.lua starts from them).
+  .venv/bin/python bench/sessions.py --refresh "$work/sessions.tsv" 2>/dev/null
   mark=$(wc -l <"$work/gunicorn.log")
   read -r rps p50 p90 p99 errors requests < <(run "$1" "$2")
   share=$(awk -v a="$rps" -v b="$floor" 'BEGIN {printf "%.0f %%", 100 * a / b}')

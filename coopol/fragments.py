@@ -11,7 +11,7 @@ a changed value is simply a new key, and the old entry ages out of a bounded LRU
 import threading
 from collections import OrderedDict
 
-from flask import current_app, request
+from flask import current_app, g, request
 from flask_babel import get_locale, get_timezone
 from markupsafe import Markup
 
@@ -31,7 +31,11 @@ class FragmentCache:
     def render(self, key: tuple, **context) -> Markup:
         """Return the template rendered with `context`; `key` must hold all it depends on."""
         store = self._store()
-        full_key = (key, str(get_locale()), str(get_timezone()), request.script_root)
+        reader = g.get("fragment_reader")
+        if reader is None:  # once a request: a list asks for many fragments
+            reader = g.fragment_reader = (str(get_locale()), str(get_timezone()),
+                                          request.script_root)
+        full_key = (key, reader)
         with self.lock:
             html = store.get(full_key)
             if html is not None:
@@ -47,8 +51,9 @@ class FragmentCache:
         return html
 
 
-def form_key(form) -> tuple:
-    """Return everything a form's fields render from: each field's data, choices and errors.
+def form_key(form, fields=None) -> tuple:
+    """Return everything a form's fields (or those named) render from: each field's data,
+    choices and errors.
 
     Labels, hints and attributes belong to the form's class (and the language, which
     `FragmentCache` adds), so the class name stands for them.
@@ -57,4 +62,4 @@ def form_key(form) -> tuple:
         (field.name, repr(field.data),
          tuple(tuple(map(str, choice)) for choice in getattr(field, "choices", None) or ()),
          tuple(map(str, field.errors)))
-        for field in form)
+        for field in form if fields is None or field.name in fields)

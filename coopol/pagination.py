@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from flask import current_app, request
+from sqlalchemy import func
 
 from .extensions import db
 
@@ -70,17 +71,20 @@ def paginate_rows(query, count, row=tuple, per_page: int | None = None,
                   shown=None) -> RowPage:
     """Return the requested page of a select() of columns, each row made by `row`.
 
-    `count` is the select() of the list's length: the same conditions without the joins and
-    ordering that only the shown columns need. With `shown`, `query` only chooses the page
-    (ordered, cut to one page) and `shown(page)` returns the select() of the columns to show
-    from that subquery: what a row shows is then joined for one page, not for the whole
-    list before it is sorted. A page past the end is empty, as with `paginate`.
+    One query: the list's length comes with the page's rows (a window count). `count`, the
+    select() of that length, only runs for a page past the end, which has no row to bring it.
+    With `shown`, `query` only chooses the page (ordered, cut to one page) and `shown(page)`
+    returns the select() of the columns to show from that subquery, followed by
+    `page.c.total`: what a row shows is then joined for one page, not for the whole list
+    before it is sorted. A page past the end is empty, as with `paginate`.
     """
     per_page = per_page or current_app.config["PAGE_SIZE"]
     page = page_arg()
-    total = db.session.scalar(count) or 0
-    query = query.limit(per_page).offset((page - 1) * per_page)
+    query = (query.add_columns(func.count().over().label("total"))
+             .limit(per_page).offset((page - 1) * per_page))
     if shown is not None:
         query = shown(query.subquery())
-    rows = db.session.execute(query)
-    return RowPage([row(*values) for values in rows], page, per_page, total)
+    rows = db.session.execute(query).all()
+    if rows:
+        return RowPage([row(*values[:-1]) for values in rows], page, per_page, rows[0][-1])
+    return RowPage([], page, per_page, (db.session.scalar(count) or 0) if page > 1 else 0)

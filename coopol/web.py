@@ -7,7 +7,8 @@ from pathlib import Path
 from flask import Request, current_app, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf.csrf import CSRFError
+from flask_wtf.csrf import CSRFError, generate_csrf
+from markupsafe import Markup, escape
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
@@ -15,6 +16,7 @@ from werkzeug.routing import IntegerConverter
 from .errors import Refusal
 from .extensions import db
 from .forms import ID_MAX
+from .fragments import FragmentCache
 from .htmx import add_vary, is_htmx
 
 CSP = (
@@ -164,7 +166,22 @@ def init_app(app):
 
     @app.context_processor
     def inject_helpers():
-        return {"current_locale": select_locale(), "static_url": _static_url}
+        return {"current_locale": select_locale(), "static_url": _static_url,
+                "site_header": site_header}
+
+
+header = FragmentCache("_header.html", maxsize=512)
+CSRF_SLOT = "--coopol-csrf-token--"
+
+
+def site_header() -> Markup:
+    """Return the site header: the same for every reader of a page with the same rights,
+    but for the logout form's CSRF token, put in after rendering."""
+    user = current_user
+    key = (user.is_authenticated, bool(user.is_authenticated and user.roles),
+           request.endpoint, request.blueprint)
+    html = header.render(key, csrf_slot=CSRF_SLOT, current_user=user)
+    return Markup(html.replace(CSRF_SLOT, escape(generate_csrf())))  # noqa: S704
 
 
 def _static_url(filename: str) -> str:

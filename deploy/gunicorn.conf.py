@@ -14,9 +14,10 @@ worker_class = "gthread"
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
-# Restart workers now and then so that a slow leak never becomes an outage.
-max_requests = 2000
-max_requests_jitter = 200
+# Restart workers now and then so that a slow leak never becomes an outage; not too often,
+# since a new worker starts with empty in-memory caches (rendered cards, dashboards).
+max_requests = 20000
+max_requests_jitter = 2000
 # Load the app once, in the master, warmed up (templates compiled, catalogues read): workers
 # start and restart by forking it, in milliseconds instead of a second of CPU each, and
 # share its memory until they write to it.

@@ -6,8 +6,10 @@
 -- only adds: a reply, a "je viens", a vote option added. So each write answered 200 or 303 is a
 -- row the database must hold afterwards; done() writes those acknowledged writes to ACKED_FILE,
 -- one a line ("post TOKEN", "rsvp MEMBER EVENT", "vote MEMBER OPTION"), for the SQL checks.
--- A member never has two requests in flight (the next request goes to a member who is idle);
--- members start at different points of the cycle, so a short run has every kind of request.
+-- A member never has two requests in flight (bench/members.lua); members start at different
+-- points of the cycle, so a short run has every kind of request.
+
+dofile("bench/members.lua")
 
 local threads, counter = {}, 0
 
@@ -18,25 +20,20 @@ function setup(thread)
 end
 
 function init(args)
-  sessions, busy, acked, i, n = {}, {}, {}, 0, 0
-  local total, line_no = tonumber(os.getenv("WRK_THREADS") or "2"), 0
-  for line in io.lines(args[1]) do
-    if line_no % total == id then
-      local f = {}
-      for field in line:gmatch("[^\t]+") do table.insert(f, field) end
-      local options = {}
-      for o in f[10]:gmatch("%d+") do table.insert(options, o) end
-      table.insert(sessions, {cookie = f[1], csrf = f[2], event = f[3], consultation = f[4],
-                              group = f[6], member = f[7], thread = f[8], contested = f[9],
-                              options = options, step = line_no % 8})
-    end
-    line_no = line_no + 1
+  sessions, acked, n = {}, {}, 0
+  for _, row in ipairs(members.read(args[1], id)) do
+    local f = row.fields
+    local options = {}
+    for o in f[10]:gmatch("%d+") do table.insert(options, o) end
+    table.insert(sessions, {cookie = f[1], csrf = f[2], event = f[3], consultation = f[4],
+                            group = f[6], member = f[7], thread = f[8], contested = f[9],
+                            options = options, step = row.line % 8})
   end
   acked_file = args[2]
 end
 
 local function headers(s, tag, write)
-  local h = {Cookie = s.cookie, ["X-Request-Id"] = tag}
+  local h = {Cookie = s.cookie, ["User-Agent"] = members.AGENT, ["X-Request-Id"] = tag}
   if write then
     h["X-CSRFToken"] = s.csrf
     h["Content-Type"] = "application/x-www-form-urlencoded"
@@ -52,14 +49,8 @@ end
 
 function request()
   -- the next idle member (there are more members than connections)
-  local s, k
-  for _ = 1, #sessions do
-    i = i + 1
-    k = (i % #sessions) + 1
-    if not busy[k] then s = sessions[k] break end
-  end
+  local s, k = members.next_idle(sessions)
   if s == nil then return wrk.format("GET", "/healthz") end
-  busy[k] = true
   s.step = s.step + 1
   n = n + 1
   local base = "s" .. k .. "-"
@@ -89,10 +80,9 @@ function request()
 end
 
 function response(status, headers, body)
-  local tag = headers["X-Request-Id"] or headers["x-request-id"] or ""
+  local tag = members.release(headers)
   local k, kind, rest = tag:match("^s(%d+)%-(%a+)%-?(.*)$")
   if k == nil then return end
-  busy[tonumber(k)] = nil
   if kind ~= "get" and (status == 200 or status == 303) then
     table.insert(acked, kind .. " " .. (rest:gsub("%-", " ")))
   end

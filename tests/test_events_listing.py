@@ -157,3 +157,36 @@ def test_form_key_changes_with_data_choices_and_errors(app, kind):
         assert form_key(form) != key
         assert render_template_string("{{ filters_html(form) }}", form=form).count(
             f'<option selected value="{kind}">') == 1
+
+
+def test_create_button_shows_to_those_who_may_host(app, client, section):
+    """Organisers, admins and animateurs of an active group see it; others do not, also a
+    member in more groups than the filter offers who animates none of them, nor one of them
+    beyond the list (then the look-up decides)."""
+    from coopol.events import views
+
+    def sees_button(member) -> bool:
+        visitor = app.test_client()
+        login(visitor, member)
+        return "Créer un événement" in visitor.get("/events/").get_data(as_text=True)
+
+    animateur = make_member()
+    add_member(make_group(section=section), animateur, role="animateur")
+    archived = make_member()
+    old = make_group(section=section)
+    add_member(old, archived, role="animateur")
+    old.archived_at = listing.utcnow()
+    many, many_animates = make_member(), make_member()
+    for n in range(views.MY_GROUPS_OFFERED + 2):
+        group = make_group(section=section)
+        add_member(group, many)
+        add_member(group, many_animates, role="animateur" if n == 0 else "member")
+    db.session.commit()
+    assert sees_button(make_organiser(section))
+    assert sees_button(make_member(roles=[("admin", None)]))
+    assert sees_button(animateur)
+    assert sees_button(many_animates)
+    assert not sees_button(make_member())
+    assert not sees_button(archived)
+    assert not sees_button(many)
+    assert "Créer un événement" not in client.get("/events/").get_data(as_text=True)

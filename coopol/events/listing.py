@@ -146,6 +146,7 @@ def upcoming_page(origin: Origin, members_too: bool, **filters) -> RowPage:
         .join(Section, Event.section_id == Section.id)
         .outerjoin(Group, Event.group_id == Group.id)
         .outerjoin(Member, Event.organiser_id == Member.id)
+        .add_columns(page.c.total)
         .order_by(page.c.ring, page.c.starts_at, page.c.id)), row=Card)
 
 
@@ -160,8 +161,16 @@ def card_html(card: Card):
 
 
 filters = FragmentCache("events/_filters.html", maxsize=1024)
+SHARED_FILTERS = ("place", "commune", "kind", "when", "theme")
 
 
 def filters_html(form):
-    """Return the filter form's fields, rendered once per set of values and choices."""
-    return filters.render(form_key(form), form=form)
+    """Return the filter form's fields, rendered once per set of values and choices.
+
+    The fields everyone has are kept apart from the member's own groups, so that members
+    with the same filters share them.
+    """
+    shared = filters.render(form_key(form, SHARED_FILTERS), form=form, part="shared")
+    if not form.group.choices:
+        return shared
+    return shared + filters.render(form_key(form, ("group",)), form=form, part="group")

@@ -117,14 +117,17 @@ def host_groups(member, limit: int = 50) -> list[Group]:
     return list(db.session.scalars(query.order_by(Group.name, Group.id).limit(limit)))
 
 
-def may_host_events(member) -> bool:
+def may_host_events(member, animated: bool | None = None) -> bool:
     """Tell whether the member may create an event: `host_sections` or `host_groups` would
     offer them something. Asked on every view of the list: roles are already loaded with
-    the member, and the groups need one look-up, not a list."""
+    the member; `animated`, when the caller already knows whether the member animates an
+    active group, spares the look-up."""
     if not getattr(member, "is_authenticated", False):
         return False
     if profile_service.is_admin(member) or any(r.role == "organiser" for r in member.roles):
         return True
+    if animated is not None:
+        return animated
     query = _animated(select(GroupMembership.id).join(
         Group, GroupMembership.group_id == Group.id), member)
     return db.session.scalar(query.limit(1)) is not None

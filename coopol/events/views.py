@@ -45,10 +45,26 @@ def theme_choices(blank: str):
     return [Choice("", blank)] + [Choice(str(t.id), t.name) for t in profile_service.themes()]
 
 
-def group_choices(current):
+MY_GROUPS_OFFERED = 30
+
+
+def my_groups():
+    """Return my groups' slug, name and whether I animate it (at most MY_GROUPS_OFFERED)."""
+    if not current_user.is_authenticated:
+        return []
+    return groups_service.my_group_names(current_user, limit=MY_GROUPS_OFFERED)
+
+
+def animates(mine) -> bool | None:
+    """Tell from my groups whether I animate one; None when the list was cut short."""
+    if any(animated for _slug, _name, animated in mine):
+        return True
+    return None if len(mine) == MY_GROUPS_OFFERED else False
+
+
+def group_choices(mine, current):
     """Offer my groups, and the group the list is filtered on, by slug."""
-    groups = groups_service.my_group_names(current_user, limit=30) \
-        if current_user.is_authenticated else []
+    groups = [(slug, name) for slug, name, _animates in mine]
     if current is not None and current.slug not in {slug for slug, _name in groups}:
         groups.append((current.slug, current.name))
     return [Choice("", _("Tous"))] + [Choice(*g) for g in groups] if groups else []
@@ -71,7 +87,8 @@ def index():
     theme = form.theme.data
     group = groups_service.get_group(form.group.data[:140]) or abort(404) \
         if form.group.data else None
-    form.group.choices = group_choices(group)
+    mine = my_groups()
+    form.group.choices = group_choices(mine, group)
     pagination = listing.upcoming_page(
         origin, members_too=current_user.is_authenticated,
         kind=form.kind.data if form.kind.data in KINDS else None, when=form.when.data,
@@ -81,7 +98,7 @@ def index():
     filters = {k: v for k, v in request.args.items() if k != "page" and v}
     return render("events/index.html", "results", status=status, form=form, origin=origin,
                   pagination=pagination, items=items, filters=filters,
-                  can_create=service.may_host_events(current_user))
+                  can_create=service.may_host_events(current_user, animated=animates(mine)))
 
 
 def qr_code(event: Event, code: str) -> str:

@@ -152,11 +152,15 @@ def my_groups(member, limit: int = 6) -> list[GroupMembership]:
     return list(db.session.scalars(my_groups_query(member).limit(limit)))
 
 
-def my_group_names(member, limit: int = 30) -> list[tuple[str, str]]:
-    """Return the slug and name of the member's groups, in `my_groups` order (for filters)."""
-    query = _mine(select(Group.slug, Group.name).join(
+def my_group_names(member, limit: int = 30) -> list[tuple[str, str, bool]]:
+    """Return the slug and name of the member's groups, in `my_groups` order (for filters),
+    and whether the member animates it (an active animateur of a group not archived)."""
+    animates = and_(GroupMembership.role == "animateur", GroupMembership.status == "active",
+                    Group.archived_at.is_(None))
+    query = _mine(select(Group.slug, Group.name, animates).join(
         GroupMembership, GroupMembership.group_id == Group.id), member)
-    return [tuple(row) for row in db.session.execute(query.limit(limit))]
+    return [(slug, name, bool(hosts)) for slug, name, hosts
+            in db.session.execute(query.limit(limit))]
 
 
 def members_query(group: Group, viewer, q: str = "", sees_all: bool = False):
