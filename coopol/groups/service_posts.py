@@ -8,7 +8,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, tuple_, update
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from .. import mail, signals
 from ..consultations import service as consultations_service
@@ -48,7 +48,7 @@ def threads(group: Group, before: str | None = None, limit: int | None = None):
     limit = limit or THREADS_PAGE
     query = (select(Post).where(Post.group_id == group.id, Post.parent_id.is_(None),
                                 not_blocked(Post.author_id))
-             .options(joinedload(Post.author))
+             .options(selectinload(Post.author))
              .order_by(Post.last_activity_at.desc(), Post.id.desc()).limit(limit + 1))
     cursor = parse_thread_cursor(before)
     if cursor:
@@ -165,7 +165,7 @@ def report_post(member: Member, group: Group, membership, post: Post, reason: st
 def proposals_query(group: Group):
     return (select(Proposal).where(Proposal.group_id == group.id,
                                    not_blocked(Proposal.author_id))
-            .options(joinedload(Proposal.author), joinedload(Proposal.theme))
+            .options(selectinload(Proposal.author), selectinload(Proposal.theme))
             .order_by(Proposal.support_count.desc(), Proposal.id.desc()))
 
 
