@@ -8,7 +8,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, tuple_, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from .. import mail, signals
 from ..consultations import service as consultations_service
@@ -46,6 +46,8 @@ def parse_thread_cursor(text: str | None) -> tuple[datetime, int] | None:
 def threads(group: Group, before: str | None = None, limit: int | None = None):
     """Return one page of a group's threads and the cursor of the next page (or None)."""
     limit = limit or THREADS_PAGE
+    # Authors in a second query (selectin): joined before the LIMIT, PostgreSQL would join
+    # the group's thousand threads to every member first.
     query = (select(Post).where(Post.group_id == group.id, Post.parent_id.is_(None),
                                 not_blocked(Post.author_id))
              .options(selectinload(Post.author))
@@ -165,7 +167,7 @@ def report_post(member: Member, group: Group, membership, post: Post, reason: st
 def proposals_query(group: Group):
     return (select(Proposal).where(Proposal.group_id == group.id,
                                    not_blocked(Proposal.author_id))
-            .options(selectinload(Proposal.author), selectinload(Proposal.theme))
+            .options(selectinload(Proposal.author), joinedload(Proposal.theme))
             .order_by(Proposal.support_count.desc(), Proposal.id.desc()))
 
 
