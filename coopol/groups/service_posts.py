@@ -9,6 +9,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, tuple_, update
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import mail, signals
 from ..consultations import service as consultations_service
@@ -43,15 +44,20 @@ def parse_thread_cursor(text: str | None) -> tuple[datetime, int] | None:
         return None
 
 
-def threads(group: Group, before: str | None = None, limit: int | None = None):
-    """Return one page of a group's threads and the cursor of the next page (or None)."""
+def threads(group: Group, before: str | None = None, limit: int | None = None,
+            authors: bool = True):
+    """Return one page of a group's threads and the cursor of the next page (or None).
+
+    With `authors=False` the caller loads them (`load_authors`, with other rows' authors).
+    """
     limit = limit or THREADS_PAGE
     # Authors in a second query (selectin): joined before the LIMIT, PostgreSQL would join
     # the group's thousand threads to every member first.
     query = (select(Post).where(Post.group_id == group.id, Post.parent_id.is_(None),
                                 not_blocked(Post.author_id))
-             .options(selectinload(Post.author))
              .order_by(Post.last_activity_at.desc(), Post.id.desc()).limit(limit + 1))
+    if authors:
+        query = query.options(selectinload(Post.author))
     cursor = parse_thread_cursor(before)
     if cursor:
         query = query.where(tuple_(Post.last_activity_at, Post.id) < tuple_(*cursor))
@@ -164,11 +170,21 @@ def report_post(member: Member, group: Group, membership, post: Post, reason: st
 # --- proposals -----------------------------------------------------------------------------
 
 
-def proposals_query(group: Group):
-    return (select(Proposal).where(Proposal.group_id == group.id,
-                                   not_blocked(Proposal.author_id))
-            .options(selectinload(Proposal.author), joinedload(Proposal.theme))
-            .order_by(Proposal.support_count.desc(), Proposal.id.desc()))
+def proposals_query(group: Group, authors: bool = True):
+    query = (select(Proposal).where(Proposal.group_id == group.id,
+                                    not_blocked(Proposal.author_id))
+             .options(joinedload(Proposal.theme))
+             .order_by(Proposal.support_count.desc(), Proposal.id.desc()))
+    return query.options(selectinload(Proposal.author)) if authors else query
+
+
+def load_authors(rows) -> None:
+    """Give these posts and proposals their authors, read in one query for all of them."""
+    ids = {row.author_id for row in rows if row.author_id is not None}
+    found = {member.id: member for member in db.session.scalars(
+        select(Member).where(Member.id.in_(ids)))} if ids else {}
+    for row in rows:
+        set_committed_value(row, "author", found.get(row.author_id))
 
 
 def get_proposal(group: Group, proposal_id: int) -> Proposal | None:

@@ -97,9 +97,10 @@ def show(slug):
     group, membership = load_group(slug)
     animates = service.can_animate(current_user, group, membership)
     readable = service.can_read(current_user, group, membership)
-    threads, more = posts.threads(group, limit=5) if readable else ([], False)
-    proposals = list(db.session.scalars(posts.proposals_query(group).limit(3))) \
+    threads, more = posts.threads(group, limit=5, authors=False) if readable else ([], False)
+    proposals = list(db.session.scalars(posts.proposals_query(group, authors=False).limit(3))) \
         if readable else []
+    posts.load_authors(threads + proposals)
     pending = service.pending_count(group) if animates else 0
     return render("groups/show.html", group=group, membership=membership, animates=animates,
                   readable=readable, threads=threads, more_threads=more, proposals=proposals,
