@@ -191,9 +191,9 @@ def restore_command(path, yes):
 
 
 def warm_up(app) -> None:
-    """Do once, before gunicorn forks its workers, what each would otherwise do on its first
-    requests: compile every template, load every language's catalogue, read the migration
-    scripts. Workers then start, and restart after `max_requests`, in milliseconds."""
+    """Do before a gunicorn worker's first request what its first requests would otherwise
+    pay for: compile every template, load every language's catalogue, read the migration
+    scripts; then keep the garbage collector from walking those objects again."""
     for name in app.jinja_env.list_templates(filter_func=lambda n: n.endswith((".html", ".txt"))):
         app.jinja_env.get_template(name)
     for language in app.config["LANGUAGES"]:
@@ -201,17 +201,8 @@ def warm_up(app) -> None:
             get_translations()
     with app.app_context():
         _script_directory()
-    # What is loaded now lives as long as the process: keep the garbage collector from
-    # walking it again in every worker (and from copying its memory by touching it).
     gc.collect()
     gc.freeze()
-
-
-def after_fork(app) -> None:
-    """A forked worker opens its own database connections, never its parent's."""
-    with app.app_context():
-        for engine in db.engines.values():
-            engine.dispose(close=False)
 
 
 def _log_to_stderr(app) -> None:

@@ -14,26 +14,19 @@ worker_class = "gthread"
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
-# Restart workers now and then so that a slow leak never becomes an outage; not too often,
-# since a new worker starts with empty in-memory caches (rendered cards, dashboards).
+# Restart workers now and then so that a slow leak never becomes an outage; not too often:
+# a new worker costs about a second of CPU and starts with empty in-memory caches.
 max_requests = 20000
 max_requests_jitter = 2000
-# Load the app once, in the master, warmed up (templates compiled, catalogues read): workers
-# start and restart by forking it, in milliseconds instead of a second of CPU each, and
-# share its memory until they write to it.
-preload_app = True
+# Each worker loads the app itself (no preload_app), so that `systemctl reload` (HUP) starts
+# workers with the new code; it warms up before its first request (templates compiled,
+# catalogues read), so that no member's request pays for it.
 
 
-def when_ready(server):
+def post_worker_init(worker):
     from coopol.ops import warm_up
 
-    warm_up(server.app.wsgi())
-
-
-def post_fork(server, worker):
-    from coopol.ops import after_fork
-
-    after_fork(server.app.wsgi())
+    warm_up(worker.wsgi)
 
 # Our app logs one line per request itself (method, path, status, time, request id).
 accesslog = None

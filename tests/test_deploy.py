@@ -228,10 +228,10 @@ def test_login_still_answers_when_redis_is_down(app):
     assert response.status_code == 422
 
 
-def test_gunicorn_workers_fork_from_a_warmed_master(app, tmp_path):
-    """preload_app: the master loads and warms the app once, workers are forked from it and
-    open their own database connections — also those that replace a worker after
-    max_requests (set to 5 here, so that workers are replaced during the test)."""
+def test_gunicorn_workers_warm_up_and_are_replaced(app, tmp_path):
+    """Each worker loads and warms the app up (deploy/gunicorn.conf.py: post_worker_init)
+    before serving; those that replace a worker after max_requests (set to 5 here, so that
+    workers are replaced during the test) serve as well."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
