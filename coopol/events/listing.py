@@ -160,6 +160,20 @@ def card_html(card: Card):
     return cards.render(card, event=card)
 
 
+pages = FragmentCache("events/_cards.html", maxsize=256)
+
+
+def cards_html(items, show_rings, pagination, filters):
+    """Return a page of the list (ring headings, cards, pager), rendered once per set of
+    cards, rings and page; members sharing a commune and filters share it."""
+    if not current_user.is_authenticated:
+        items = [(card._replace(organiser_name=None), ring) for card, ring in items]
+    key = (tuple(items), bool(show_rings), pagination.page, pagination.pages,
+           tuple(sorted(filters.items())))
+    return pages.render(key, items=items, show_rings=bool(show_rings), pagination=pagination,
+                        filters=filters, card_html=card_html)
+
+
 filters = FragmentCache("events/_filters.html", maxsize=1024)
 SHARED_FILTERS = ("place", "commune", "kind", "when", "theme")
 

@@ -38,6 +38,7 @@ def event_kind(kind: str) -> str:
 
 
 bp.add_app_template_global(listing.card_html)
+bp.add_app_template_global(listing.cards_html)
 bp.add_app_template_global(listing.filters_html)
 
 
