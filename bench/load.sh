@@ -18,6 +18,11 @@ ELECTION_CONNECTIONS=${ELECTION_CONNECTIONS:-200}
 SCENARIOS=${SCENARIOS:-events group vote mixed election}
 export WRK_THREADS=${WRK_THREADS:-2}
 export COOPOL_WORKERS=${COOPOL_WORKERS:-4} COOPOL_BIND="127.0.0.1:$PORT"
+# wrk opens all its connections at once and keeps them: gunicorn's workers race to accept
+# them and one may get them all (seen: one worker busy, three idle, half the machine unused).
+# Closed after each answer, connections are accepted by whichever worker is free, request by
+# request; each request, the floor's as the pages', then pays for a new loopback connection.
+export GUNICORN_CMD_ARGS=${GUNICORN_CMD_ARGS:---keep-alive 0}
 # Every benchmark member logs in from 127.0.0.1: let the login limit allow them.
 export COOPOL_LOGIN_RATE_LIMIT="1000 per minute"
 command -v wrk >/dev/null || { echo "wrk manque : apt-get install wrk" >&2; exit 1; }
@@ -47,7 +52,7 @@ server_p95() {  # p95 of the server time the app logged (one line a request) sin
 }
 
 echo "database: ${COOPOL_DATABASE_URL%%:*}, workers: $COOPOL_WORKERS, duration: $DURATION," \
-  "machine: $(nproc) cores"
+  "gunicorn: $GUNICORN_CMD_ARGS, machine: $(nproc) cores"
 # Latencies are seen by the clients (queueing included); "server p95" is the time the app
 # itself spent on a request, from its log line, whatever the queue in front of it.
 echo "| scenario | connections | req/s | p50 ms | p90 ms | p99 ms | server p95 ms | errors | requests | of floor |"
