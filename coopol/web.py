@@ -181,7 +181,8 @@ def site_header() -> Markup:
     key = (user.is_authenticated, bool(user.is_authenticated and user.roles),
            request.endpoint, request.blueprint)
     html = header.render(key, csrf_slot=CSRF_SLOT, current_user=user)
-    return Markup(html.replace(CSRF_SLOT, escape(generate_csrf())))  # noqa: S704
+    # Our own autoescaped header, and an escaped token.
+    return Markup(html.replace(CSRF_SLOT, escape(generate_csrf())))  # noqa: S704  # nosec B704
 
 
 def _static_url(filename: str) -> str:
