@@ -9,16 +9,8 @@
 
 dofile("bench/members.lua")
 
-local threads, counter = {}, 0
-
-function setup(thread)
-  thread:set("id", counter)
-  counter = counter + 1
-  table.insert(threads, thread)
-end
-
 function init(args)
-  mode, sessions, i = args[1], {}, 0
+  mode, sessions = args[1], {}
   for _, row in ipairs(members.read(args[2], id)) do
     local f = row.fields
     table.insert(sessions, {cookie = f[1], csrf = f[2], event = f[3], consultation = f[4],

@@ -5,8 +5,9 @@
 #   COOPOL_DATABASE_URL=sqlite:///$PWD/instance/scale.sqlite3 bash bench/load.sh
 #   COOPOL_DATABASE_URL=postgresql://postgres@127.0.0.1/coopol_scale bash bench/load.sh
 #
-# SCENARIOS="events group" runs only those (the floor always runs). Prints, per scenario, requests per second, latency p50/p90/p99 (ms), errors, and the
+# Prints, per scenario, requests per second, latency p50/p90/p99 (ms), errors, and the
 # throughput as a share of the trivial route /healthz served by the same server.
+# SCENARIOS="events group" runs only those (the floor always runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${COOPOL_DATABASE_URL:?Indique la base du jeu national dans COOPOL_DATABASE_URL}"

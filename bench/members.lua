@@ -4,9 +4,18 @@
 -- with X-Request-Id ("s<member>-..."), which the app (and nginx) echo in the answer.
 -- Load it from the repository's root: dofile("bench/members.lua").
 
-members = {}
+members = {threads = {}}
 -- The User-Agent bench/sessions.py logged in with: a session is tied to its browser.
 members.AGENT = "coopol-bench"
+
+-- wrk's setup(): number the threads (each thread's `id`, read by members.read) and keep them
+-- for done() (members.threads).
+local counter = 0
+function setup(thread)
+  thread:set("id", counter)
+  counter = counter + 1
+  table.insert(members.threads, thread)
+end
 
 -- Return this thread's lines of the file, each as a list of its fields.
 function members.read(path, thread_id)

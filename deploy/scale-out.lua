@@ -11,14 +11,6 @@
 
 dofile("bench/members.lua")
 
-local threads, counter = {}, 0
-
-function setup(thread)
-  thread:set("id", counter)
-  counter = counter + 1
-  table.insert(threads, thread)
-end
-
 function init(args)
   sessions, acked, n = {}, {}, 0
   for _, row in ipairs(members.read(args[1], id)) do
@@ -91,9 +83,9 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-  local out = io.open(threads[1]:get("acked_file"), "w")
+  local out = io.open(members.threads[1]:get("acked_file"), "w")
   local codes = {}
-  for _, t in ipairs(threads) do
+  for _, t in ipairs(members.threads) do
     for _, line in ipairs(t:get("acked")) do out:write(line, "\n") end
     for code, count in pairs(t:get("statuses") or {}) do
       codes[code] = (codes[code] or 0) + count

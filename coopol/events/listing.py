@@ -154,9 +154,7 @@ cards = FragmentCache("events/_card.html", maxsize=4096)
 
 
 def card_html(card: Card):
-    """Return the card's HTML; the organiser's name shows to members only."""
-    if not current_user.is_authenticated:
-        card = card._replace(organiser_name=None)
+    """Return the card's HTML (`cards_html` has taken the organiser's name off for visitors)."""
     return cards.render(card, event=card)
 
 
@@ -165,7 +163,8 @@ pages = FragmentCache("events/_cards.html", maxsize=256)
 
 def cards_html(items, show_rings, pagination, filters):
     """Return a page of the list (ring headings, cards, pager), rendered once per set of
-    cards, rings and page; members sharing a commune and filters share it."""
+    cards, rings and page; members sharing a commune and filters share it. The organiser's
+    name shows to members only."""
     if not current_user.is_authenticated:
         items = [(card._replace(organiser_name=None), ring) for card, ring in items]
     key = (tuple(items), bool(show_rings), pagination.page, pagination.pages,

@@ -104,8 +104,8 @@ def can_host_for(member, group: Group) -> bool:
 
 def _animated(query, member):
     """Narrow a select() joined to memberships to the active groups the member animates."""
-    return query.where(GroupMembership.member_id == member.id, GroupMembership.status == "active",
-                       GroupMembership.role == "animateur", Group.archived_at.is_(None))
+    return query.where(GroupMembership.member_id == member.id,
+                       groups_service.ANIMATES_ACTIVE_GROUP)
 
 
 def host_groups(member, limit: int = 50) -> list[Group]:

@@ -37,7 +37,6 @@ def event_kind(kind: str) -> str:
     return str(KIND_LABELS.get(kind, kind))
 
 
-bp.add_app_template_global(listing.card_html)
 bp.add_app_template_global(listing.cards_html)
 bp.add_app_template_global(listing.filters_html)
 

@@ -134,6 +134,12 @@ def statuses_for(member, groups) -> dict[int, GroupMembership]:
     return {row.group_id: row for row in rows}
 
 
+# A membership through which its member animates a group that is not archived (SQL; the
+# query joins Group). `GroupMembership.is_animateur` says the first half for a loaded row.
+ANIMATES_ACTIVE_GROUP = and_(GroupMembership.role == "animateur",
+                             GroupMembership.status == "active", Group.archived_at.is_(None))
+
+
 def _mine(query, member):
     """Narrow a select() joined to the member's memberships to their groups (active or
     requested), most active first."""
@@ -155,9 +161,7 @@ def my_groups(member, limit: int = 6) -> list[GroupMembership]:
 def my_group_names(member, limit: int = 30) -> list[tuple[str, str, bool]]:
     """Return the slug and name of the member's groups, in `my_groups` order (for filters),
     and whether the member animates it (an active animateur of a group not archived)."""
-    animates = and_(GroupMembership.role == "animateur", GroupMembership.status == "active",
-                    Group.archived_at.is_(None))
-    query = _mine(select(Group.slug, Group.name, animates).join(
+    query = _mine(select(Group.slug, Group.name, ANIMATES_ACTIVE_GROUP).join(
         GroupMembership, GroupMembership.group_id == Group.id), member)
     return [(slug, name, bool(hosts)) for slug, name, hosts
             in db.session.execute(query.limit(limit))]
